@@ -22,7 +22,8 @@ const allowed: Record<string, { layers: string[]; node: string[] }> = {
   },
   config: { layers: ['config', 'wire', 'policy'], node: ['node:buffer', 'node:path'] },
   announcer: { layers: ['announcer', 'config', 'speaker', 'wire', 'rib', 'policy'], node: ['*'] },
-  api: { layers: ['api', 'speaker', 'announcer', 'config', 'wire', 'rib', 'policy', 'session', 'capture'], node: ['*'] },
+  inspect: { layers: ['inspect', 'wire', 'capture'], node: ['node:buffer'] },
+  api: { layers: ['api', 'inspect', 'speaker', 'announcer', 'config', 'wire', 'rib', 'policy', 'session', 'capture'], node: ['*'] },
   '.': { layers: ['*'], node: ['*'] },
 };
 

@@ -1,0 +1,93 @@
+/**
+ * What the RIB keeps per peer: its configuration, what its session negotiated, its counters, its Adj-RIB-Out and
+ * the progress of its initial table dump. The peer is also the `PathSource` of the paths it sends us, so the
+ * decision process reads its BGP Identifier and address straight from here.
+ */
+import { IPV4_UNICAST, IPV6_UNICAST, createContext, parseIPv4, parseIPv6, type CodecContext } from '../wire/index.js';
+import { AdjRibOut } from './adj-rib-out.js';
+import { ipv4Number } from './attr-set.js';
+import type { OutboundGroup } from './outbound-group.js';
+import type { Path, PathSource } from './path.js';
+import type { PrefixKey } from './prefix-key.js';
+import type { LocalAddresses, NegotiatedSession, PeerInfo } from './types.js';
+
+/** An address as 32 hex digits (IPv4 mapped into IPv6 space), so that string order is address order. */
+export function addressSortKey(address: string): string {
+  const v4 = parseIPv4(address);
+  const bytes = v4 ? Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, ...v4) : (parseIPv6(address) ?? new Uint8Array(16));
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+export class PeerState implements PathSource {
+  info: PeerInfo;
+  readonly id: string;
+  readonly ibgp: boolean;
+  readonly rrClient: boolean;
+  readonly addressKey: string;
+  routerId: string;
+  routerIdNumber: number;
+  up = false;
+  /** Negotiated IPv4 / IPv6 unicast. */
+  ipv4 = false;
+  ipv6 = false;
+  txContext: CodecContext;
+  localAddress: LocalAddresses;
+  group: OutboundGroup | null = null;
+  readonly out = new AdjRibOut();
+  /** The initial table dump still to walk (RFC 4271 §9.2: send the Loc-RIB once the session is up). */
+  dump: Iterator<[PrefixKey, Path]> | null = null;
+  /** Families (familyKey) whose End-of-RIB (RFC 4724 §2) is still to be sent after the dump. */
+  eorPending: number[] = [];
+  /** Families whose End-of-RIB the peer has sent us. */
+  readonly eorReceived = new Set<number>();
+  received = 0;
+  accepted = 0;
+  maxPrefixReported = false;
+
+  constructor(info: PeerInfo, localAsn: number) {
+    this.info = info;
+    this.id = info.id;
+    this.ibgp = info.asn === localAsn;
+    this.rrClient = this.ibgp && info.routeReflectorClient === true;
+    this.addressKey = addressSortKey(info.address);
+    this.routerId = info.routerId ?? '0.0.0.0';
+    this.routerIdNumber = ipv4Number(this.routerId);
+    this.txContext = info.txContext ?? createContext();
+    this.localAddress = info.localAddress ?? {};
+  }
+
+  /** Applies what the session negotiated. */
+  establish(session: NegotiatedSession): void {
+    this.up = true;
+    this.ipv4 = session.families.includes(IPV4_UNICAST);
+    this.ipv6 = session.families.includes(IPV6_UNICAST);
+    if (session.txContext !== undefined) this.txContext = session.txContext;
+    if (session.routerId !== undefined) {
+      this.routerId = session.routerId;
+      this.routerIdNumber = ipv4Number(session.routerId);
+    }
+    this.localAddress = { ...this.info.localAddress, ...session.localAddress };
+  }
+
+  /** True when the session carries the family of `key`. */
+  carries(key: PrefixKey): boolean {
+    return typeof key === 'number' ? this.ipv4 : this.ipv6;
+  }
+
+  /** Forgets the session: Adj-RIB-Out, dump, End-of-RIB state, counters. */
+  reset(): void {
+    this.up = false;
+    this.ipv4 = false;
+    this.ipv6 = false;
+    this.group = null;
+    this.out.clear();
+    this.dump = null;
+    this.eorPending = [];
+    this.eorReceived.clear();
+    this.received = 0;
+    this.accepted = 0;
+    this.maxPrefixReported = false;
+  }
+}
