@@ -88,6 +88,8 @@ export class PeerFsm {
   #idle = true;
   /** An automatic restart is allowed (started and not manually stopped). */
   #autoRestart = false;
+  /** Set by an AutomaticStop (e.g. too many prefixes): the peer is held down, its connections refused too. */
+  #heldDown = false;
   /** The last start asked for PassiveTcpEstablishment; automatic restarts repeat it. */
   #passiveStart = false;
   #connections: Connection[] = [];
@@ -202,6 +204,7 @@ export class PeerFsm {
     }
     this.#idle = false;
     this.#autoRestart = true;
+    this.#heldDown = false;
     this.#passiveStart = passive;
     this.#stopTimer('IdleHold', out);
     if (this.config.passive) return; // Active, listening only, for good.
@@ -226,6 +229,7 @@ export class PeerFsm {
     if (this.#idle) return;
     this.#closeAll(out, error);
     this.#sessionFailed(out);
+    this.#heldDown = true;
   }
 
   #closeAll(out: FsmAction[], error: BgpError): void {
@@ -257,8 +261,14 @@ export class PeerFsm {
   #onIncoming(out: FsmAction[]): void {
     // Idle "refuses" connections (§8.2.2); RFC 4486 names the Cease for a connection accepted then disallowed.
     if (this.#idle) {
-      out.push({ type: 'reject', error: errors.cease(CeaseError.ConnectionRejected, undefined, 'the peer is Idle') });
-      return;
+      if (this.#autoRestart && !this.#heldDown && this.#timers.has('IdleHold')) {
+        // Damping (IdleHold) delays our own attempts, not the peer's: refusing a peer whose damping ran out first
+        // would have the two sides bounce off each other's Idle state for ever. Start as for a passive start.
+        this.#start(out, false, true);
+      } else {
+        out.push({ type: 'reject', error: errors.cease(CeaseError.ConnectionRejected, undefined, 'the peer is Idle') });
+        return;
+      }
     }
     const established = this.#connections.find((c) => c.state === 'Established');
     if (established && !this.config.collisionWithEstablished) {
@@ -270,14 +280,11 @@ export class PeerFsm {
       return;
     }
     // An incoming connection that never got Established is replaced: the peer keeps one attempt at a time, so the
-    // older one is dead or about to be. Our own pending TCP request gives way too, as in §8.2.2's Connect state.
-    const replaced = this.#connections.filter(
-      (c) => (c.direction === 'incoming' && c.state !== 'Established') || c.state === 'Connect',
-    );
-    for (const c of replaced) {
-      if (c.state === 'Connect') this.#close(c, { kind: 'connect-abandoned', cause: 'superseded' }, out);
-      else this.#dump(c, out);
-    }
+    // older one is dead or about to be. Our own pending TCP request is kept: when both sides dial at once, the
+    // peer may already have accepted it as its incoming connection, and abandoning ours while it abandons its own
+    // leaves neither (both sides would close the connection the other kept). §6.8 picks one once OPENs arrive.
+    const replaced = this.#connections.filter((c) => c.direction === 'incoming' && c.state !== 'Established');
+    for (const c of replaced) this.#dump(c, out);
     const conn = this.#add('incoming');
     out.push({ type: 'accept', conn: conn.id });
     this.#stopTimer('ConnectRetry', out);

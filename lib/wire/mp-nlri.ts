@@ -23,7 +23,7 @@
 import { AttrFlag, AttrType, familyKey } from './constants.js';
 import { ErrorAction } from './errors.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from './address.js';
-import { checkPrefixes, encodePrefixes, readPrefixes } from './nlri.js';
+import { encodePrefixes, tryDecodePrefixes } from './nlri.js';
 import { fault, type AttributeDescriptor } from './attr-codec.js';
 import type { CodecContext, MpReachNlriAttribute, MpUnreachNlriAttribute, Prefix } from './types.js';
 
@@ -102,10 +102,8 @@ export const mpReachNlri: AttributeDescriptor<MpReachNlriAttribute> = {
     }
     const nextHop = decodeNextHops(buf, nhStart, nhEnd, afi);
     if (nextHop === undefined) return fault.optional(`next hop length ${nhEnd - nhStart} is not valid for AFI ${afi} SAFI ${safi}`);
-    const addPath = addPathFor(ctx, afi, safi);
-    const problem = checkPrefixes(buf, nlriStart, end, afi, addPath);
-    if (problem !== undefined) return fault.optional(`NLRI: ${problem}`);
-    const nlri = nlriStart === end ? EMPTY_PREFIXES : readPrefixes(buf, nlriStart, end, afi, addPath);
+    const nlri = nlriStart === end ? EMPTY_PREFIXES : tryDecodePrefixes(buf, nlriStart, end, afi, addPathFor(ctx, afi, safi));
+    if (typeof nlri === 'string') return fault.optional(`NLRI: ${nlri}`);
     return reserved === 0
       ? { kind: 'mp-reach-nlri', flags, afi, safi, nextHop, nlri }
       : { kind: 'mp-reach-nlri', flags, afi, safi, nextHop, nlri, reserved };
@@ -137,10 +135,8 @@ export const mpUnreachNlri: AttributeDescriptor<MpUnreachNlriAttribute> = {
     if (!isDecodedFamily(afi, safi)) {
       return { kind: 'mp-unreach-nlri', flags, afi, safi, withdrawn: EMPTY_PREFIXES, withdrawnBytes: buf.slice(wStart, end) };
     }
-    const addPath = addPathFor(ctx, afi, safi);
-    const problem = checkPrefixes(buf, wStart, end, afi, addPath);
-    if (problem !== undefined) return fault.optional(`withdrawn routes: ${problem}`);
-    const withdrawn = wStart === end ? EMPTY_PREFIXES : readPrefixes(buf, wStart, end, afi, addPath);
+    const withdrawn = wStart === end ? EMPTY_PREFIXES : tryDecodePrefixes(buf, wStart, end, afi, addPathFor(ctx, afi, safi));
+    if (typeof withdrawn === 'string') return fault.optional(`withdrawn routes: ${withdrawn}`);
     return { kind: 'mp-unreach-nlri', flags, afi, safi, withdrawn };
   },
   encode(a, ctx) {

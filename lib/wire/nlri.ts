@@ -104,14 +104,14 @@ function readIPv4(buf: Uint8Array, at: number, octets: number): number {
   return addr;
 }
 
+/** "0" … "255": the octets of dotted quads without a number-to-string conversion per octet. */
+const DECIMAL: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i));
+
 /** Scratch for IPv6 prefixes, which carry fewer than 16 octets; formatted at once, so one buffer serves all. */
 const scratch16 = new Uint8Array(16);
 
-/**
- * Decodes a prefix field that `checkPrefixes` accepted (the caller checks: this reads without further bounds
- * checks beyond those of typed arrays, which yield undefined, never throw).
- */
-export function readPrefixes(buf: Uint8Array, start: number, end: number, afi: 1 | 2, addPath: boolean): Prefix[] {
+/** Decodes a prefix field that `checkPrefixes` accepted (no checks of its own). */
+function readPrefixes(buf: Uint8Array, start: number, end: number, afi: 1 | 2, addPath: boolean): Prefix[] {
   const out: Prefix[] = [];
   let pos = start;
   while (pos < end) {
@@ -125,9 +125,14 @@ export function readPrefixes(buf: Uint8Array, start: number, end: number, afi: 1
     const at = pos + 1;
     let address: string;
     if (afi === Afi.IPv4) {
-      address = `${octets > 0 ? buf[at] : 0}.${octets > 1 ? buf[at + 1] : 0}.${octets > 2 ? buf[at + 2] : 0}.${
-        octets > 3 ? buf[at + 3] : 0
-      }`;
+      address =
+        (octets > 0 ? (DECIMAL[buf[at] as number] as string) : '0') +
+        '.' +
+        (octets > 1 ? (DECIMAL[buf[at + 1] as number] as string) : '0') +
+        '.' +
+        (octets > 2 ? (DECIMAL[buf[at + 2] as number] as string) : '0') +
+        '.' +
+        (octets > 3 ? (DECIMAL[buf[at + 3] as number] as string) : '0');
     } else {
       scratch16.fill(0);
       scratch16.set(buf.subarray(at, at + octets));
@@ -137,6 +142,15 @@ export function readPrefixes(buf: Uint8Array, start: number, end: number, afi: 1
     pos = at + octets;
   }
   return out;
+}
+
+/**
+ * Decodes a prefix field, or returns why it is syntactically incorrect (RFC 7606 §5.3) — for callers that report
+ * the error their own way (MP_REACH_NLRI / MP_UNREACH_NLRI: Optional Attribute Error).
+ */
+export function tryDecodePrefixes(buf: Uint8Array, start: number, end: number, afi: 1 | 2, addPath: boolean): Prefix[] | string {
+  if (start < 0 || end > buf.length || start > end) return `field [${start}, ${end}) outside the message`;
+  return checkPrefixes(buf, start, end, afi, addPath) ?? readPrefixes(buf, start, end, afi, addPath);
 }
 
 /** Decodes a Withdrawn Routes or NLRI field; throws BgpError Invalid Network Field (RFC 4271 §6.3) when malformed. */

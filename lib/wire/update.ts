@@ -80,7 +80,8 @@ function u16(buf: Uint8Array, o: number): number {
  */
 export function updateFields(buf: Uint8Array, start = 0, end = buf.length): UpdateFields {
   // RFC 4271 §6.1: an UPDATE shorter than 23 octets is a Bad Message Length (normally caught by the header check).
-  if (end - start < 4 || end > buf.length) throw errors.badMessageLength(end - start + HEADER_LENGTH, 'UPDATE body shorter than 4 octets');
+  if (start < 0 || end > buf.length) throw errors.malformedAttributeList(`UPDATE body [${start}, ${end}) outside the buffer`);
+  if (end - start < 4) throw errors.badMessageLength(end - start + HEADER_LENGTH, 'UPDATE body shorter than 4 octets');
   const withdrawnStart = start + 2;
   const withdrawnEnd = withdrawnStart + u16(buf, start);
   // RFC 4271 §6.3: "If the Withdrawn Routes Length or Total Attribute Length is too large (i.e., if Withdrawn

@@ -227,9 +227,26 @@ t.test('ManualStop cancels the automatic restart; ManualStart starts afresh', as
   t.equal(fsm.snapshot().connectRetryCounter, 0);
 });
 
-t.test('an incoming connection during IdleHold is refused (DampPeerOscillations)', async (t) => {
+t.test('an incoming connection during IdleHold is taken: damping delays our attempts, not the peer\'s', async (t) => {
   const fsm = fsmWith();
   refusedCycle(fsm, 1, true);
+  const actions = run(fsm, { type: 'TcpConnectionConfirmed' });
+  t.ok(actions.includes('stop IdleHold'), 'IdleHold cancelled');
+  t.ok(actions.some((a) => a.startsWith('accept ')), 'accepted');
+  t.equal(fsm.state, 'OpenSent');
+});
+
+t.test('an incoming connection while held down by an AutomaticStop is refused', async (t) => {
+  const fsm = fsmWith();
+  run(fsm, { type: 'ManualStart' }, { type: 'Tcp_CR_Acked', conn: 1 }, { type: 'BGPOpen', conn: 1, open: peerOpen() }, { type: 'KeepAliveMsg', conn: 1 });
+  run(fsm, { type: 'AutomaticStop', error: errors.cease(1) });
+  t.equal(fsm.state, 'Idle');
+  t.strictSame(run(fsm, { type: 'TcpConnectionConfirmed' }), ['reject 6/5']);
+});
+
+t.test('an incoming connection after ManualStop is refused', async (t) => {
+  const fsm = fsmWith();
+  run(fsm, { type: 'ManualStart' }, { type: 'ManualStop' });
   t.strictSame(run(fsm, { type: 'TcpConnectionConfirmed' }), ['reject 6/5']);
 });
 

@@ -141,8 +141,8 @@ const table: Record<FsmState, Row[]> = {
     ],
     [
       { type: 'TcpConnectionConfirmed' },
+      // Our pending request stays: the peer may already hold it as its incoming connection (both dialled at once).
       [
-        'close 1 (abandoned superseded)',
         'accept 2',
         'stop ConnectRetry',
         'send OPEN 2',

@@ -10,6 +10,7 @@ import {
   parsePrefix,
   prefixEncodingLength,
   prefixKeyIPv4,
+  tryDecodePrefixes,
   writePrefixIPv4,
 } from '../../lib/wire/nlri.js';
 import { BgpError } from '../../lib/wire/errors.js';
@@ -87,6 +88,9 @@ t.test('RFC 7606 §5.3: syntactically incorrect fields → Invalid Network Field
     t.equal(called, 0, 'forEachPrefix checks the whole field before calling back');
   }
   t.throws(() => decodePrefixes(hex('080a'), 0, 5, 1, false), BgpError, 'range beyond the buffer');
+  t.match(tryDecodePrefixes(hex('18c000'), 0, 3, 1, false), /overruns/, 'tryDecodePrefixes returns the reason');
+  t.match(tryDecodePrefixes(hex('080a'), 0, 5, 1, false), /outside/);
+  t.same(tryDecodePrefixes(hex('080a'), 0, 2, 1, false), [{ afi: 1, address: '10.0.0.0', length: 8 }]);
   t.throws(() => forEachPrefix(hex('080a'), 1, 0, 1, false, () => {}), BgpError, 'inverted range');
 });
 

@@ -175,6 +175,7 @@ t.test('RFC 4271 §6.3: length fields overrunning the message → Malformed Attr
   t.throws(() => decodeUpdate(hex('0000 0010 40010100'), ctx), { code: 3, subcode: 1 }, 'attribute length');
   t.throws(() => decodeUpdate(hex('0000 00'), ctx), { code: 1, subcode: 2, data: hex('0016') }, 'body of 3 octets: Bad Message Length 22');
   t.throws(() => decodeUpdate(new Uint8Array(0), ctx), { code: 1, subcode: 2 });
+  t.throws(() => updateFields(hex('00000000'), 0, 5), { code: 3, subcode: 1 }, 'a range past the buffer is reported, not read');
 });
 
 t.test('encoding: size limits (RFC 4271 §4.1, RFC 8654)', async (t) => {
@@ -191,8 +192,10 @@ t.test('encoding: size limits (RFC 4271 §4.1, RFC 8654)', async (t) => {
   const out = encodeUpdate(big, { ...ctx, extendedMessage: true });
   t.equal(out.length, 4 + 4 + 3 + 7 + 1100 * 4);
   t.same(decodeUpdate(out, ctx).nlri, nlri, 'the decoder does not limit sizes (the framer does)');
-  const fits: UpdateMessage = { type: 2, withdrawn: [], attributes: attrs, nlri: nlri.slice(0, Math.floor((4077 - 18) / 4)) };
-  t.equal(encodeUpdate(fits, ctx).length, 4077 - 18 + 18 - ((4077 - 18) % 4));
+  // Exactly 4096 octets with the header: 4 + 14 octets of attributes + 1014 × /24 (4 octets) + one /16 (3 octets).
+  const exact: UpdateMessage = { ...big, nlri: [...nlri.slice(0, 1014), { afi: 1, address: '172.16.0.0', length: 16 }] };
+  t.equal(encodeUpdate(exact, ctx).length, 4096 - 19);
+  t.throws(() => encodeUpdate({ ...exact, nlri: [...exact.nlri, { afi: 1, address: '0.0.0.0', length: 0 }] }, ctx), RangeError, 'one octet more');
   t.equal(toHex(assembleUpdate(hex('080a'), hex(ORIGIN), hex('18c63364'), ctx)), body('080a', ORIGIN, '18c63364'));
 });
 

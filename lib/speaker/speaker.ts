@@ -1,0 +1,483 @@
+/**
+ * The Speaker: the embeddable BGP speaker. It composes one `PeerSession` per configured peer, a `Listener` for
+ * incoming connections, the `Rib` and per-peer policy, and exposes a small typed API: add and remove peers,
+ * announce and withdraw routes, read peer state and routes, and events for sessions going up and down.
+ *
+ * Routes flow: a session delivers an UPDATE → `rib.ingest` → decision → the RIB marks what each peer must be sent
+ * and emits `outbound` → the speaker pumps `rib.flush` into that peer's socket, a bounded batch per event-loop turn
+ * and only while the socket takes more (backpressure), so one slow peer never holds up the others or the timers.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  CeaseError,
+  errors,
+  parsePrefix,
+  shutdownData,
+  type BgpError,
+  type NotificationMessage,
+  type Prefix,
+  type UpdateMessage,
+  Afi,
+  Safi,
+  BgpError as BgpErrorClass,
+} from '../wire/index.js';
+import type { AdvertisedCapabilities, FamilyRef, FsmState, Negotiated, RemoteAs } from '../fsm/index.js';
+import {
+  Listener,
+  PeerSession,
+  silentLogger,
+  type Clock,
+  type Connector,
+  type Logger,
+  type NotificationRecord,
+  type MessageCounts,
+} from '../session/index.js';
+import { Rib, type LocRibEntry, type AdjRibInEntry, type AdjRibOutEntry, type RoutePolicy } from '../rib/index.js';
+import { bindPolicy, ebgpRequiresPolicy, policyDenyReason, permitAny, type Policy, type PolicyPeer } from '../policy/index.js';
+import { toPathAttributes, type RouteAttributes } from './route-attributes.js';
+
+export interface SpeakerOptions {
+  /** Our AS number (4-octet values allowed). */
+  asn: number;
+  /** Our BGP Identifier. */
+  routerId: string;
+  /** Where to accept connections; `false` for none. Default `{ host: '::', port: 179 }`. */
+  listen?: { host?: string; port?: number } | false;
+  logger?: Logger;
+  clock?: Clock;
+  connector?: Connector;
+  /** Random source for timer jitter (tests). */
+  random?: () => number;
+  /** RFC 4456 CLUSTER_ID (default: routerId). */
+  clusterId?: string;
+  /** ECMP paths kept in the Loc-RIB view (FRR `maximum-paths`, default 1). */
+  maximumPaths?: number;
+  alwaysCompareMed?: boolean;
+  /**
+   * RFC 8212: eBGP peers without a policy neither accept nor send routes (default true, as FRR's
+   * `bgp ebgp-requires-policy`; pfSense's "Disable eBGP Require Policy" sets it false).
+   */
+  ebgpRequiresPolicy?: boolean;
+}
+
+export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast';
+
+export interface PeerConfig {
+  address: string;
+  /** Default 179. */
+  port?: number;
+  /** The peer's AS, or `internal`/`external`/`any` for dynamic neighbours. */
+  remoteAs: RemoteAs;
+  /** Wait for the peer to connect; never dial. */
+  passive?: boolean;
+  /** Bind outgoing connections to this local address. */
+  localAddress?: string;
+  /** Seconds (default 90). */
+  holdTime?: number;
+  keepaliveTime?: number;
+  /** Seconds: ceiling of the reconnect backoff (default 120). */
+  connectRetryTime?: number;
+  /** Default `['ipv4-unicast']`. */
+  families?: readonly (FamilyName | FamilyRef)[];
+  /** RFC 4456: this iBGP peer is a route-reflector client. */
+  routeReflectorClient?: boolean;
+  /** iBGP: rewrite the next hop to ourselves. */
+  nextHopSelf?: boolean;
+  /** Inbound route map (policy function). */
+  importPolicy?: Policy;
+  /** Outbound route map (policy function). */
+  exportPolicy?: Policy;
+  /** Peers of one group share outbound policy and encodings (FRR peer groups). */
+  peerGroup?: string;
+  /** RFC 4486: reset with Cease 6/1 when the peer sends more routes than this. */
+  maxPrefix?: number;
+  /** Capabilities beyond the defaults (route refresh, 4-octet AS). */
+  capabilities?: AdvertisedCapabilities;
+  description?: string;
+}
+
+/** What `peer()`/`peers()` report. */
+export interface PeerStatus {
+  address: string;
+  port: number;
+  remoteAs: RemoteAs;
+  /** The AS the peer announced, once a session came up. */
+  peerAsn: number | undefined;
+  state: FsmState;
+  description: string | undefined;
+  peerGroup: string | undefined;
+  /** Seconds since the last state change into or out of Established. */
+  upDownSeconds: number;
+  negotiated: Negotiated | undefined;
+  localEndpoint: { address: string; port: number } | undefined;
+  messages: { received: MessageCounts; sent: MessageCounts };
+  prefixes: { received: number; accepted: number; sent: number };
+  lastNotificationSent: NotificationRecord | undefined;
+  lastNotificationReceived: NotificationRecord | undefined;
+  lastDownReason: string | undefined;
+  flaps: number;
+  /** Why routes are held back by policy (`rfc8212-no-policy`: RFC 8212 and no policy on an eBGP session). */
+  policyBlocked: { in?: string; out?: string };
+}
+
+export interface SpeakerEvents {
+  peerUp: [address: string, negotiated: Negotiated];
+  peerDown: [address: string, reason: string];
+  peerState: [address: string, from: FsmState, to: FsmState];
+  update: [address: string, update: UpdateMessage];
+  notificationReceived: [address: string, notification: NotificationMessage];
+  notificationSent: [address: string, error: BgpError];
+}
+
+interface PeerEntry {
+  config: PeerConfig;
+  session: PeerSession;
+  log: Logger;
+  pumping: boolean;
+  waitingForDrain: boolean;
+  inRib: boolean;
+  policyBlocked: { in?: string; out?: string };
+}
+
+const FAMILY_REFS: Record<FamilyName, FamilyRef> = {
+  'ipv4-unicast': { afi: Afi.IPv4, safi: Safi.Unicast },
+  'ipv6-unicast': { afi: Afi.IPv6, safi: Safi.Unicast },
+};
+
+/** UPDATE messages flushed per batch, and batches per event-loop turn. */
+const FLUSH_MESSAGES = 64;
+const FLUSH_BATCHES_PER_TURN = 8;
+
+export class Speaker extends EventEmitter<SpeakerEvents> {
+  readonly asn: number;
+  readonly routerId: string;
+  readonly rib: Rib;
+  private readonly options: SpeakerOptions;
+  private readonly log: Logger;
+  private readonly peerEntries = new Map<string, PeerEntry>();
+  private listener: Listener | undefined;
+  private boundListen: { address: string; port: number } | undefined;
+  private started = false;
+
+  constructor(options: SpeakerOptions) {
+    super();
+    this.options = options;
+    this.asn = options.asn;
+    this.routerId = options.routerId;
+    this.log = options.logger ?? silentLogger;
+    this.rib = new Rib({
+      localAsn: options.asn,
+      routerId: options.routerId,
+      ...(options.clusterId ? { clusterId: options.clusterId } : {}),
+      ...(options.maximumPaths ? { maximumPaths: options.maximumPaths } : {}),
+      ...(options.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
+    });
+    this.rib.on('outbound', (id) => this.schedulePump(id));
+    this.rib.on('max-prefix', (id, received, limit) => this.onMaxPrefix(id, received, limit));
+  }
+
+  /** The address and port the listener is bound to (after `start`). */
+  get listenAddress(): { address: string; port: number } | undefined {
+    return this.boundListen;
+  }
+
+  /** Starts listening (unless disabled) and starts every peer added so far. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    if (this.options.listen !== false) {
+      const listen = this.options.listen ?? {};
+      this.listener = new Listener((address) => this.peerEntries.has(address));
+      this.listener.on('connection', (socket, address) => this.peerEntries.get(address)?.session.offerConnection(socket));
+      this.listener.on('rejected', (address, port) =>
+        this.log.warn({ event: 'connection-rejected', remote: `${address}:${port}` }, `rejected connection from unknown peer ${address}`),
+      );
+      this.listener.on('error', (err) => this.log.error({ event: 'listener-error', err: err.message }, 'listener error'));
+      this.boundListen = await this.listener.listen({ host: listen.host ?? '::', port: listen.port ?? 179 });
+      this.log.info({ event: 'listening', ...this.boundListen }, `listening on ${this.boundListen.address}:${this.boundListen.port}`);
+    }
+    for (const e of this.peerEntries.values()) e.session.start();
+  }
+
+  /**
+   * Stops every session with Cease / Administrative Shutdown (RFC 4486) and an optional RFC 9003 message, after
+   * withdrawing nothing explicitly: the peers drop our routes when the session closes.
+   */
+  async stop(message?: string): Promise<void> {
+    const error = errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message);
+    await Promise.all([...this.peerEntries.values()].map((e) => e.session.stop(error)));
+    await this.listener?.close();
+    this.listener = undefined;
+    this.started = false;
+  }
+
+  /** Adds a peer; if the speaker is started, the peer starts at once. Throws on an invalid configuration. */
+  addPeer(config: PeerConfig): void {
+    const address = config.address;
+    if (this.peerEntries.has(address)) throw new Error(`peer ${address} already exists`);
+    const families = (config.families ?? ['ipv4-unicast']).map((f) => (typeof f === 'string' ? FAMILY_REFS[f] : f));
+    for (const f of families) if (!f) throw new Error(`peer ${address}: unknown family`);
+    const log = this.log.child({ peer: address, asn: config.remoteAs });
+    const session = new PeerSession({
+      address,
+      ...(config.port !== undefined ? { port: config.port } : {}),
+      ...(config.localAddress ? { localAddress: config.localAddress } : {}),
+      fsm: {
+        localAsn: this.asn,
+        routerId: this.routerId,
+        remoteAs: config.remoteAs,
+        families,
+        ...(config.holdTime !== undefined ? { holdTime: config.holdTime } : {}),
+        ...(config.keepaliveTime !== undefined ? { keepaliveTime: config.keepaliveTime } : {}),
+        ...(config.connectRetryTime !== undefined ? { connectRetryTime: config.connectRetryTime } : {}),
+        ...(config.passive ? { passive: true } : {}),
+        capabilities: { routeRefresh: true, ...config.capabilities },
+      },
+      logger: log,
+      ...(this.options.clock ? { clock: this.options.clock } : {}),
+      ...(this.options.connector ? { connector: this.options.connector } : {}),
+      ...(this.options.random ? { random: this.options.random } : {}),
+    });
+    const entry: PeerEntry = { config, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {} };
+    this.peerEntries.set(address, entry);
+    session.on('state', (from, to) => this.emit('peerState', address, from, to));
+    session.on('established', (negotiated, local) => this.onEstablished(entry, negotiated, local));
+    session.on('down', (reason) => this.onDown(entry, reason));
+    session.on('update', (update) => this.onUpdate(entry, update));
+    session.on('routeRefresh', (m) => {
+      // RFC 2918: the peer asks for our Adj-RIB-Out again.
+      if (entry.inRib) this.rib.refreshOut(address);
+      log.info({ event: 'route-refresh-received', afi: m.afi, safi: m.safi }, 'route refresh received');
+    });
+    session.on('writable', () => {
+      if (entry.waitingForDrain) {
+        entry.waitingForDrain = false;
+        this.schedulePump(address);
+      }
+    });
+    session.on('notificationReceived', (n) => this.emit('notificationReceived', address, n));
+    session.on('notificationSent', (e) => this.emit('notificationSent', address, e));
+    if (this.started) session.start();
+  }
+
+  /**
+   * Removes a peer: Cease / Peer De-configured (RFC 4486 §4). RFC 9003 defines a shutdown communication only for
+   * Administrative Shutdown and Reset, so none travels with 6/3; use `shutdownPeer` first to tell the peer why.
+   */
+  async removePeer(address: string): Promise<void> {
+    const entry = this.peerEntries.get(address);
+    if (!entry) throw new Error(`no peer ${address}`);
+    await entry.session.stop(errors.cease(CeaseError.PeerDeconfigured));
+    this.peerEntries.delete(address);
+    if (entry.inRib) {
+      this.rib.removePeer(address);
+      entry.inRib = false;
+    }
+  }
+
+  /**
+   * Shuts a peer down and keeps it configured (FRR `neighbor X shutdown message …`): Cease / Administrative
+   * Shutdown with an optional RFC 9003 shutdown communication. `enablePeer` starts it again.
+   */
+  async shutdownPeer(address: string, message?: string): Promise<void> {
+    const entry = this.peerEntries.get(address);
+    if (!entry) throw new Error(`no peer ${address}`);
+    await entry.session.stop(errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message));
+  }
+
+  /** Starts a peer stopped by `shutdownPeer`. */
+  enablePeer(address: string): void {
+    const entry = this.peerEntries.get(address);
+    if (!entry) throw new Error(`no peer ${address}`);
+    if (this.started) entry.session.start();
+  }
+
+  /** Announces a prefix (`10.8.0.0/32`, `2001:db8::/64`) originated by this speaker. */
+  announce(prefix: string | Prefix, attributes?: RouteAttributes): void {
+    const p = typeof prefix === 'string' ? parsePrefix(prefix) : prefix;
+    this.rib.originate(p, toPathAttributes(attributes));
+  }
+
+  /** Withdraws a prefix announced with `announce`. */
+  withdraw(prefix: string | Prefix): void {
+    this.rib.withdrawLocal(typeof prefix === 'string' ? parsePrefix(prefix) : prefix);
+  }
+
+  /** Asks the peer to resend its routes (RFC 2918), e.g. after an inbound policy change. */
+  refreshIn(address: string): boolean {
+    const entry = this.peerEntries.get(address);
+    const n = entry?.session.negotiated;
+    if (!entry || !n) return false;
+    if (!n.routeRefresh) {
+      // Without route refresh the only way to re-run inbound policy is over what we kept (soft reconfiguration).
+      this.rib.refreshIn(address);
+      return true;
+    }
+    for (const f of n.families) entry.session.sendRouteRefresh(f >> 8, f & 0xff);
+    return true;
+  }
+
+  peer(address: string): PeerStatus | undefined {
+    const e = this.peerEntries.get(address);
+    return e ? this.status(e) : undefined;
+  }
+
+  peers(): PeerStatus[] {
+    return [...this.peerEntries.values()].map((e) => this.status(e));
+  }
+
+  /** The Loc-RIB, optionally for one prefix. */
+  routes(prefix?: string): LocRibEntry[] {
+    if (prefix === undefined) return [...this.rib.locRib()];
+    const p = parsePrefix(prefix);
+    return [...this.rib.locRib(p)];
+  }
+
+  adjRibIn(address: string): AdjRibInEntry[] {
+    const e = this.peerEntries.get(address);
+    return e?.inRib ? [...this.rib.adjRibIn(address)] : [];
+  }
+
+  adjRibOut(address: string): AdjRibOutEntry[] {
+    const e = this.peerEntries.get(address);
+    return e?.inRib ? [...this.rib.adjRibOut(address)] : [];
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+
+  private status(e: PeerEntry): PeerStatus {
+    const s = e.session;
+    const n = s.negotiated;
+    const c = e.inRib ? this.rib.counters(e.config.address) : undefined;
+    return {
+      address: e.config.address,
+      port: s.port,
+      remoteAs: e.config.remoteAs,
+      peerAsn: n?.peerAsn,
+      state: s.state,
+      description: e.config.description,
+      peerGroup: e.config.peerGroup,
+      upDownSeconds: Math.max(0, Math.round((Date.now() - s.counters.lastStateChange) / 1000)),
+      negotiated: n,
+      localEndpoint: s.localEndpoint,
+      messages: { received: { ...s.counters.received }, sent: { ...s.counters.sent } },
+      prefixes: { received: c?.received ?? 0, accepted: c?.accepted ?? 0, sent: c?.sent ?? 0 },
+      lastNotificationSent: s.counters.lastNotificationSent,
+      lastNotificationReceived: s.counters.lastNotificationReceived,
+      lastDownReason: s.counters.lastDownReason,
+      flaps: s.counters.flaps,
+      policyBlocked: { ...e.policyBlocked },
+    };
+  }
+
+  private onEstablished(e: PeerEntry, n: Negotiated, local: { address: string; port: number }): void {
+    const address = e.config.address;
+    const policyPeer: PolicyPeer = {
+      address,
+      asn: n.peerAsn,
+      localAsn: this.asn,
+      ibgp: n.internal,
+      localAddress: local.address.includes(':') ? { ipv6: local.address } : { ipv4: local.address },
+    };
+    const enabled = this.options.ebgpRequiresPolicy ?? true;
+    const importPolicy = ebgpRequiresPolicy(e.config.importPolicy, policyPeer, enabled);
+    const exportPolicy = ebgpRequiresPolicy(e.config.exportPolicy, policyPeer, enabled);
+    e.policyBlocked = {};
+    const inReason = policyDenyReason(importPolicy);
+    const outReason = policyDenyReason(exportPolicy);
+    if (inReason) e.policyBlocked.in = inReason;
+    if (outReason) e.policyBlocked.out = outReason;
+    if (inReason || outReason) {
+      e.log.warn(
+        { event: 'policy-blocked', in: inReason, out: outReason },
+        'eBGP session without policy: routes are neither accepted nor sent (RFC 8212)',
+      );
+    }
+    const ribPolicy = (p: Policy): RoutePolicy | undefined => (p === permitAny ? undefined : (bindPolicy(p, policyPeer) as RoutePolicy));
+    const imp = ribPolicy(importPolicy);
+    const exp = ribPolicy(exportPolicy);
+    if (e.inRib) this.rib.removePeer(address);
+    e.waitingForDrain = false;
+    this.rib.addPeer({
+      id: address,
+      address,
+      asn: n.peerAsn,
+      routerId: n.peerBgpIdentifier,
+      ...(e.config.routeReflectorClient ? { routeReflectorClient: true } : {}),
+      ...(e.config.nextHopSelf ? { nextHopSelf: true } : {}),
+      ...(imp ? { importPolicy: imp } : {}),
+      ...(exp ? { exportPolicy: exp } : {}),
+      ...(exp && e.config.peerGroup ? { outboundGroup: `${e.config.peerGroup}/${n.internal ? 'i' : 'e'}` } : {}),
+      ...(e.config.maxPrefix !== undefined ? { maxPrefix: e.config.maxPrefix } : {}),
+      txContext: n.tx,
+    });
+    e.inRib = true;
+    this.rib.peerUp(address, {
+      families: n.families,
+      txContext: n.tx,
+      routerId: n.peerBgpIdentifier,
+      localAddress: policyPeer.localAddress as { ipv4?: string; ipv6?: string },
+    });
+    this.emit('peerUp', address, n);
+  }
+
+  private onDown(e: PeerEntry, reason: string): void {
+    if (e.inRib) {
+      this.rib.peerDown(e.config.address);
+      this.rib.removePeer(e.config.address);
+      e.inRib = false;
+    }
+    e.waitingForDrain = false;
+    this.emit('peerDown', e.config.address, reason);
+  }
+
+  private onUpdate(e: PeerEntry, update: UpdateMessage): void {
+    this.emit('update', e.config.address, update);
+    if (!e.inRib) return;
+    try {
+      this.rib.ingest(e.config.address, update);
+    } catch (err) {
+      if (!(err instanceof BgpErrorClass)) throw err;
+      e.session.reset(err);
+    }
+  }
+
+  private onMaxPrefix(id: string, received: number, limit: number): void {
+    const e = this.peerEntries.get(id);
+    if (!e) return;
+    const n = e.session.negotiated;
+    // RFC 4486 §4: Data = AFI (2), SAFI (1), the upper bound (4).
+    const data = new Uint8Array(7);
+    const family = n?.families[0] ?? 0x101;
+    const afi = family >> 8;
+    data[0] = afi >> 8;
+    data[1] = afi & 0xff;
+    data[2] = family & 0xff;
+    new DataView(data.buffer).setUint32(3, limit);
+    e.log.warn({ event: 'max-prefix', received, limit }, `peer sent ${received} prefixes, limit ${limit}`);
+    e.session.reset(errors.cease(CeaseError.MaximumNumberOfPrefixesReached, data, `${received} > ${limit}`));
+  }
+
+  private schedulePump(id: string): void {
+    const e = this.peerEntries.get(id);
+    if (!e || e.pumping || e.waitingForDrain) return;
+    e.pumping = true;
+    setImmediate(() => this.pump(e));
+  }
+
+  /** Moves UPDATEs from the RIB to the socket: bounded per turn, paused while the socket is full. */
+  private pump(e: PeerEntry): void {
+    e.pumping = false;
+    const id = e.config.address;
+    if (!e.inRib) return;
+    for (let batch = 0; batch < FLUSH_BATCHES_PER_TURN; batch++) {
+      if (!this.rib.hasPending(id)) return;
+      const messages = this.rib.flush(id, { maxMessages: FLUSH_MESSAGES });
+      if (!e.session.sendUpdates(messages)) {
+        e.waitingForDrain = true;
+        return;
+      }
+    }
+    if (this.rib.hasPending(id)) this.schedulePump(id);
+  }
+}
