@@ -9,7 +9,25 @@ import { hideBin } from 'yargs/helpers';
 import { decodeCapture, type VerifySummary } from '../lib/inspect/index.js';
 import { CaptureFormatError } from '../lib/capture/index.js';
 
-const version = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
+function packageVersion(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'tsbgpd' && pkg.version) return pkg.version;
+    } catch {
+      // not at this level
+    }
+  }
+  return 'unknown';
+}
+const version = packageVersion();
+
+// `tsbgpd decode big.pcap | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 function out(line: string): void {
   process.stdout.write(`${line}\n`);
@@ -66,7 +84,8 @@ async function main(): Promise<void> {
     .parseAsync();
 }
 
+// Exit codes: 0 success, 1 a check failed (e.g. `decode --verify` found a mismatch), 2 bad usage or input.
 main().catch((err: unknown) => {
   process.stderr.write(`tsbgpd: ${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
+  process.exit(2);
 });

@@ -142,8 +142,14 @@ export function attributeJson(a: PathAttribute): { [key: string]: Json } {
 }
 
 function updateJson(u: UpdateMessage, out: { [key: string]: Json }): void {
-  out.announced = announcedPrefixes(u).map(formatPrefix);
-  out.withdrawn = withdrawnPrefixes(u).map(formatPrefix);
+  const announced = announcedPrefixes(u);
+  const withdrawn = withdrawnPrefixes(u);
+  out.announced = announced.map(formatPrefix);
+  out.withdrawn = withdrawn.map(formatPrefix);
+  // RFC 7911: with ADD-PATH one prefix may appear once per path; the path ids go alongside, index for index, so
+  // `announced`/`withdrawn` stay plain CIDR strings.
+  if (announced.some((p) => p.pathId !== undefined)) out.announcedPathIds = announced.map((p) => p.pathId ?? null);
+  if (withdrawn.some((p) => p.pathId !== undefined)) out.withdrawnPathIds = withdrawn.map((p) => p.pathId ?? null);
   const opaque = u.attributes.filter(
     (a) => (a.kind === 'mp-reach-nlri' && a.nlriBytes) || (a.kind === 'mp-unreach-nlri' && a.withdrawnBytes),
   );

@@ -164,7 +164,7 @@ function isObject(v: TsharkJson | undefined): v is JsonObject {
 }
 
 /** A field that may occur once (a value) or several times (an array), as a list. */
-export function listOf(v: TsharkJson | undefined): TsharkJson[] {
+function listOf(v: TsharkJson | undefined): TsharkJson[] {
   if (v === undefined) return [];
   return Array.isArray(v) ? v : [v];
 }
@@ -209,7 +209,7 @@ function ints(o: JsonObject, key: string): number[] {
 }
 
 /** tshark's byte fields: `ff:00:1a`, or `""` for none. */
-export function hexBytes(s: string, where: string): Uint8Array {
+function hexBytes(s: string, where: string): Uint8Array {
   const h = s.replace(/:/g, '');
   if (!/^(?:[0-9a-f]{2})*$/i.test(h)) throw new OracleShapeError(`${where}: not hex bytes: ${JSON.stringify(s)}`);
   return Uint8Array.from(h.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
@@ -265,7 +265,9 @@ function prefixList(o: JsonObject | undefined): { list: OraclePrefixList; rest: 
     for (const p of objects(value, key)) {
       const addressKey = PREFIX_ADDRESS_KEYS.find((k) => p[k] !== undefined);
       if (addressKey === undefined) throw new OracleShapeError(`${key}: no prefix address field`);
-      prefixes.push(canonicalPrefix(text(p, addressKey) ?? '', intOf(p, 'bgp.prefix_length'), int(p, 'bgp.nlri_path_id')));
+      prefixes.push(
+        canonicalPrefix(text(p, addressKey) ?? '', intOf(p, 'bgp.prefix_length'), int(p, 'bgp.nlri_path_id')),
+      );
     }
   }
   return { list: { prefixes, ordered }, rest };
@@ -278,8 +280,12 @@ function prefixList(o: JsonObject | undefined): { list: OraclePrefixList; rest: 
 function families<K extends string>(c: JsonObject, keys: Record<K, string>): Record<K, number>[] {
   const columns = Object.entries<string>(keys).map(([name, key]) => [name, ints(c, key)] as const);
   const n = columns[0]?.[1].length ?? 0;
-  if (columns.some(([, v]) => v.length !== n)) throw new OracleShapeError(`uneven lists: ${Object.values(keys).join(', ')}`);
-  return Array.from({ length: n }, (_, i) => Object.fromEntries(columns.map(([name, v]) => [name, v[i]])) as Record<K, number>);
+  if (columns.some(([, v]) => v.length !== n))
+    throw new OracleShapeError(`uneven lists: ${Object.values(keys).join(', ')}`);
+  return Array.from(
+    { length: n },
+    (_, i) => Object.fromEntries(columns.map(([name, v]) => [name, v[i]])) as Record<K, number>,
+  );
 }
 
 const CAPABILITY_KEYS = /^bgp\.cap\.(?:type|length|length_tree|reserved|unknown|mp\.|4as$|ap\.|enh\.|gr\.|orf\.fqdn\.)/;
@@ -300,7 +306,11 @@ function capability(c: JsonObject, unrecognised: string[]): OracleCapability {
     out.addPath = families(c, { afi: 'bgp.cap.ap.afi', safi: 'bgp.cap.ap.safi', mode: 'bgp.cap.ap.sendreceive' });
   }
   if (c['bgp.cap.enh.afi'] !== undefined) {
-    out.extendedNextHop = families(c, { afi: 'bgp.cap.enh.afi', safi: 'bgp.cap.enh.safi', nextHopAfi: 'bgp.cap.enh.nhafi' });
+    out.extendedNextHop = families(c, {
+      afi: 'bgp.cap.enh.afi',
+      safi: 'bgp.cap.enh.safi',
+      nextHopAfi: 'bgp.cap.enh.nhafi',
+    });
   }
   const timers = c['bgp.cap.gr.timers_tree'];
   if (isObject(timers)) {
@@ -310,8 +320,13 @@ function capability(c: JsonObject, unrecognised: string[]): OracleCapability {
     out.gracefulRestart = families(c, { afi: 'bgp.cap.gr.afi', safi: 'bgp.cap.gr.safi', flags: 'bgp.cap.gr.flag' });
   }
   const hostname = text(c, 'bgp.cap.orf.fqdn.hostname');
-  if (hostname !== undefined) Object.assign(out, { hostname, domainName: text(c, 'bgp.cap.orf.fqdn.domain_name') ?? '' });
-  unrecognised.push(...Object.keys(c).filter((k) => !CAPABILITY_KEYS.test(k)).map((k) => `capability ${code}: ${k}`));
+  if (hostname !== undefined)
+    Object.assign(out, { hostname, domainName: text(c, 'bgp.cap.orf.fqdn.domain_name') ?? '' });
+  unrecognised.push(
+    ...Object.keys(c)
+      .filter((k) => !CAPABILITY_KEYS.test(k))
+      .map((k) => `capability ${code}: ${k}`),
+  );
   return out;
 }
 
@@ -377,7 +392,11 @@ function mpReach(a: JsonObject, unrecognised: string[]): OracleMpReach {
   unrecognised.push(...rest.filter((k) => !k.startsWith('bgp.flowspec_nlri')).map((k) => `MP_REACH_NLRI ${k}`));
   const tree = a[`${A}mp_reach_nlri.next_hop_tree`];
   const nextHops = isObject(tree)
-    ? Object.values(tree).flatMap((v) => listOf(v).filter((x): x is string => typeof x === 'string').map(canonicalAddress))
+    ? Object.values(tree).flatMap((v) =>
+        listOf(v)
+          .filter((x): x is string => typeof x === 'string')
+          .map(canonicalAddress),
+      )
     : undefined;
   const reserved = int(a, `${A}mp_reach_nlri.nbr_snpa`);
   const out = {
@@ -469,7 +488,11 @@ function attribute(a: JsonObject, unrecognised: string[]): OracleAttribute {
       return [ga ?? 0, ld1 ?? 0, ld2 ?? 0] as const;
     });
   }
-  unrecognised.push(...Object.keys(a).filter((k) => !known.has(k) && !STRUCTURAL.test(k)).map((k) => `attribute ${code}: ${k}`));
+  unrecognised.push(
+    ...Object.keys(a)
+      .filter((k) => !known.has(k) && !STRUCTURAL.test(k))
+      .map((k) => `attribute ${code}: ${k}`),
+  );
   return out;
 }
 
@@ -503,9 +526,16 @@ function notification(m: JsonObject): OracleNotification {
   return out;
 }
 
-/** Message fields that are structure, or that the functions above read. */
-const MESSAGE_KEYS =
-  /^bgp\.(?:marker|length|length_tree|type|open\.(?:version|myas|holdtime|identifier|opt|opt\.len)|update\.(?:withdrawn_routes|withdrawn_routes\.length|path_attributes|path_attributes\.length|nlri)|notify\.(?:major_error|minor_error\w*|minor_data|communication|communication_length|error_open\.bad_peer_as)|route_refresh\.(?:afi|safi|subtype))$/;
+/** Message fields that are structure, or that the functions above read (`bgp.` omitted). */
+const MESSAGE_KEYS = new RegExp(
+  `^bgp\\.(?:${[
+    'marker|length|length_tree|type',
+    'open\\.(?:version|myas|holdtime|identifier|opt|opt\\.len)',
+    'update\\.(?:withdrawn_routes|withdrawn_routes\\.length|path_attributes|path_attributes\\.length|nlri)',
+    'notify\\.(?:major_error|minor_error\\w*|minor_data|communication|communication_length|error_open\\.bad_peer_as)',
+    'route_refresh\\.(?:afi|safi|subtype)',
+  ].join('|')})$`,
+);
 
 function containsMalformed(v: TsharkJson): boolean {
   if (Array.isArray(v)) return v.some(containsMalformed);
@@ -543,7 +573,15 @@ export function parseTsharkJson(document: TsharkJson): OracleMessage[] {
     objects(layers.bgp, `frame ${frame} bgp`).forEach((m, index) => {
       const unrecognised = Object.keys(m).filter((k) => !MESSAGE_KEYS.test(k));
       const type = int(m, 'bgp.type');
-      const base = { frame, index, src, dst, length: intOf(m, 'bgp.length'), malformed: containsMalformed(m), unrecognised };
+      const base = {
+        frame,
+        index,
+        src,
+        dst,
+        length: intOf(m, 'bgp.length'),
+        malformed: containsMalformed(m),
+        unrecognised,
+      };
       const extra = {
         ...(type !== undefined && { type }),
         ...(reassembled && { reassembled }),
