@@ -30,6 +30,8 @@ const rejectionContext = createContext();
 
 export class Listener extends EventEmitter<ListenerEvents> {
   private server: Server | undefined;
+  /** Every socket accepted and not yet closed: `close()` must not wait on a peer that never finishes closing. */
+  private readonly sockets = new Set<Socket>();
 
   constructor(private readonly accept: AcceptPolicy) {
     super();
@@ -57,15 +59,29 @@ export class Listener extends EventEmitter<ListenerEvents> {
     });
   }
 
-  close(): Promise<void> {
+  /**
+   * Stops listening and resolves once every accepted socket is closed. Sessions send their NOTIFICATIONs before
+   * this is called; a socket still open after a grace period is destroyed so shutdown is bounded.
+   */
+  close(graceMs = 1000): Promise<void> {
     return new Promise((resolve) => {
-      if (!this.server) return resolve();
-      this.server.close(() => resolve());
+      const server = this.server;
+      if (!server) return resolve();
       this.server = undefined;
+      // This timer is deliberately not unref'd: it keeps the process alive until the sockets are really gone.
+      const timer = setTimeout(() => {
+        for (const s of this.sockets) s.destroy();
+      }, graceMs);
+      server.close(() => {
+        clearTimeout(timer);
+        resolve();
+      });
     });
   }
 
   private onConnection(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.on('close', () => this.sockets.delete(socket));
     const remote = normaliseAddress(socket.remoteAddress ?? '');
     // A socket error before the owner attaches its handlers must not crash the process.
     socket.on('error', () => socket.destroy());

@@ -167,7 +167,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     return new Promise((resolve) => {
       const check = (): void => {
         if (this.connections.size === 0) resolve();
-        else setTimeout(check, 10).unref();
+        else setTimeout(check, 10);
       };
       check();
     });

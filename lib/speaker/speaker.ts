@@ -35,6 +35,7 @@ import {
 import { Rib, type LocRibEntry, type AdjRibInEntry, type AdjRibOutEntry, type RoutePolicy } from '../rib/index.js';
 import { bindPolicy, ebgpRequiresPolicy, policyDenyReason, permitAny, type Policy, type PolicyPeer } from '../policy/index.js';
 import { toPathAttributes, type RouteAttributes } from './route-attributes.js';
+import { cidrContains, parseCidr, type Cidr } from './listen-range.js';
 
 export interface SpeakerOptions {
   /** Our AS number (4-octet values allowed). */
@@ -58,6 +59,8 @@ export interface SpeakerOptions {
    * `bgp ebgp-requires-policy`; pfSense's "Disable eBGP Require Policy" sets it false).
    */
   ebgpRequiresPolicy?: boolean;
+  /** Most dynamic neighbours accepted from listen ranges at once (FRR `bgp listen limit`, default 100). */
+  listenLimit?: number;
 }
 
 export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast';
@@ -66,8 +69,8 @@ export interface PeerConfig {
   address: string;
   /** Default 179. */
   port?: number;
-  /** The peer's AS, or `internal`/`external`/`any` for dynamic neighbours. */
-  remoteAs: RemoteAs;
+  /** The peer's AS, or `internal`/`external`/`any` for dynamic neighbours; may come from the peer group. */
+  remoteAs?: RemoteAs;
   /** Wait for the peer to connect; never dial. */
   passive?: boolean;
   /** Bind outgoing connections to this local address. */
@@ -87,7 +90,10 @@ export interface PeerConfig {
   importPolicy?: Policy;
   /** Outbound route map (policy function). */
   exportPolicy?: Policy;
-  /** Peers of one group share outbound policy and encodings (FRR peer groups). */
+  /**
+   * The peer group this peer belongs to (FRR `neighbor X peer-group NAME`): its settings apply wherever the peer's
+   * own leave a field unset, and its members share outbound policy and encodings.
+   */
   peerGroup?: string;
   /** RFC 4486: reset with Cease 6/1 when the peer sends more routes than this. */
   maxPrefix?: number;
@@ -97,10 +103,21 @@ export interface PeerConfig {
 }
 
 /** What `peer()`/`peers()` report. */
+/** Settings shared by the members of a peer group (every `PeerConfig` field but the address). */
+export type PeerGroupConfig = Omit<PeerConfig, 'address' | 'peerGroup'>;
+
+/** A listen range: connections from inside `prefix` become dynamic neighbours of `peerGroup`. */
+export interface ListenRangeConfig {
+  prefix: string;
+  peerGroup: string;
+}
+
 export interface PeerStatus {
   address: string;
+  /** Accepted from a listen range rather than configured. */
+  dynamic: boolean;
   port: number;
-  remoteAs: RemoteAs;
+  remoteAs: RemoteAs | undefined;
   /** The AS the peer announced, once a session came up. */
   peerAsn: number | undefined;
   state: FsmState;
@@ -130,7 +147,9 @@ export interface SpeakerEvents {
 }
 
 interface PeerEntry {
+  /** The peer's own settings merged over its group's. */
   config: PeerConfig;
+  dynamic: boolean;
   session: PeerSession;
   log: Logger;
   pumping: boolean;
@@ -155,6 +174,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private readonly options: SpeakerOptions;
   private readonly log: Logger;
   private readonly peerEntries = new Map<string, PeerEntry>();
+  private readonly peerGroups = new Map<string, PeerGroupConfig>();
+  private readonly listenRanges: { range: Cidr; peerGroup: string }[] = [];
   private listener: Listener | undefined;
   private boundListen: { address: string; port: number } | undefined;
   private started = false;
@@ -187,8 +208,18 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     this.started = true;
     if (this.options.listen !== false) {
       const listen = this.options.listen ?? {};
-      this.listener = new Listener((address) => this.peerEntries.has(address));
-      this.listener.on('connection', (socket, address) => this.peerEntries.get(address)?.session.offerConnection(socket));
+      this.listener = new Listener((address) => this.peerEntries.has(address) || this.dynamicGroupFor(address) !== undefined);
+      this.listener.on('connection', (socket, address) => {
+        if (!this.peerEntries.has(address)) {
+          const group = this.dynamicGroupFor(address);
+          if (group === undefined) {
+            socket.destroy();
+            return;
+          }
+          this.addDynamicPeer(address, group);
+        }
+        this.peerEntries.get(address)?.session.offerConnection(socket);
+      });
       this.listener.on('rejected', (address, port) =>
         this.log.warn({ event: 'connection-rejected', remote: `${address}:${port}` }, `rejected connection from unknown peer ${address}`),
       );
@@ -211,10 +242,50 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     this.started = false;
   }
 
+  /** Defines (or redefines, for peers added later) a peer group. */
+  addPeerGroup(name: string, config: PeerGroupConfig): void {
+    this.peerGroups.set(name, config);
+  }
+
+  /** Accepts connections from `prefix` as dynamic neighbours of an existing peer group (FRR `bgp listen range`). */
+  addListenRange(config: ListenRangeConfig): void {
+    if (!this.peerGroups.has(config.peerGroup)) throw new Error(`listen range ${config.prefix}: no peer group ${config.peerGroup}`);
+    this.listenRanges.push({ range: parseCidr(config.prefix), peerGroup: config.peerGroup });
+  }
+
+  /** Removes a listen range; dynamic neighbours already up stay until their sessions end. */
+  removeListenRange(prefix: string): void {
+    const i = this.listenRanges.findIndex((r) => r.range.text === prefix);
+    if (i >= 0) this.listenRanges.splice(i, 1);
+  }
+
+  private dynamicGroupFor(address: string): string | undefined {
+    const dynamicCount = [...this.peerEntries.values()].filter((e) => e.dynamic).length;
+    if (dynamicCount >= (this.options.listenLimit ?? 100)) return undefined;
+    return this.listenRanges.find((r) => cidrContains(r.range, address))?.peerGroup;
+  }
+
+  private addDynamicPeer(address: string, peerGroup: string): void {
+    this.log.info({ event: 'dynamic-neighbor', peer: address, peerGroup }, `dynamic neighbour ${address} (${peerGroup})`);
+    this.addPeerEntry({ address, peerGroup, passive: true }, true);
+  }
+
   /** Adds a peer; if the speaker is started, the peer starts at once. Throws on an invalid configuration. */
   addPeer(config: PeerConfig): void {
-    const address = config.address;
+    this.addPeerEntry(config, false);
+  }
+
+  private addPeerEntry(ownConfig: PeerConfig, dynamic: boolean): void {
+    const address = ownConfig.address;
     if (this.peerEntries.has(address)) throw new Error(`peer ${address} already exists`);
+    let config = ownConfig;
+    if (ownConfig.peerGroup !== undefined) {
+      const group = this.peerGroups.get(ownConfig.peerGroup);
+      if (!group) throw new Error(`peer ${address}: no peer group ${ownConfig.peerGroup}`);
+      config = { ...group, ...stripUndefined(ownConfig), address };
+    }
+    const remoteAs = config.remoteAs;
+    if (remoteAs === undefined) throw new Error(`peer ${address}: remoteAs is not set (on the peer or its group)`);
     const families = (config.families ?? ['ipv4-unicast']).map((f) => (typeof f === 'string' ? FAMILY_REFS[f] : f));
     for (const f of families) if (!f) throw new Error(`peer ${address}: unknown family`);
     const log = this.log.child({ peer: address, asn: config.remoteAs });
@@ -225,7 +296,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       fsm: {
         localAsn: this.asn,
         routerId: this.routerId,
-        remoteAs: config.remoteAs,
+        remoteAs,
         families,
         ...(config.holdTime !== undefined ? { holdTime: config.holdTime } : {}),
         ...(config.keepaliveTime !== undefined ? { keepaliveTime: config.keepaliveTime } : {}),
@@ -238,9 +309,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       ...(this.options.connector ? { connector: this.options.connector } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
-    const entry: PeerEntry = { config, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {} };
+    const entry: PeerEntry = { config, dynamic, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {} };
     this.peerEntries.set(address, entry);
-    session.on('state', (from, to) => this.emit('peerState', address, from, to));
+    session.on('state', (from, to) => {
+      this.emit('peerState', address, from, to);
+      // A dynamic neighbour exists only while it is connected: once its connection is gone, so is it (and, through
+      // peerDown, its routes).
+      const connected = from === 'OpenSent' || from === 'OpenConfirm' || from === 'Established';
+      if (entry.dynamic && connected && (to === 'Idle' || to === 'Active')) setImmediate(() => this.forgetDynamicPeer(entry));
+    });
     session.on('established', (negotiated, local) => this.onEstablished(entry, negotiated, local));
     session.on('down', (reason) => this.onDown(entry, reason));
     session.on('update', (update) => this.onUpdate(entry, update));
@@ -290,6 +367,18 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const entry = this.peerEntries.get(address);
     if (!entry) throw new Error(`no peer ${address}`);
     if (this.started) entry.session.start();
+  }
+
+  private forgetDynamicPeer(entry: PeerEntry): void {
+    const address = entry.config.address;
+    if (this.peerEntries.get(address) !== entry || entry.session.state === 'Established') return;
+    this.peerEntries.delete(address);
+    if (entry.inRib) {
+      this.rib.removePeer(address);
+      entry.inRib = false;
+    }
+    void entry.session.stop();
+    this.log.info({ event: 'dynamic-neighbor-gone', peer: address }, `dynamic neighbour ${address} removed`);
   }
 
   /** Announces a prefix (`10.8.0.0/32`, `2001:db8::/64`) originated by this speaker. */
@@ -351,6 +440,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const c = e.inRib ? this.rib.counters(e.config.address) : undefined;
     return {
       address: e.config.address,
+      dynamic: e.dynamic,
       port: s.port,
       remoteAs: e.config.remoteAs,
       peerAsn: n?.peerAsn,
@@ -480,4 +570,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     }
     if (this.rib.hasPending(id)) this.schedulePump(id);
   }
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
 }
