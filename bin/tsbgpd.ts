@@ -6,8 +6,7 @@
 import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { decodeCapture, type VerifySummary } from '../lib/inspect/index.js';
-import { CaptureFormatError } from '../lib/capture/index.js';
+import { decodeCommand } from './commands/decode.js';
 
 /** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
 function packageVersion(): string {
@@ -29,48 +28,13 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-function out(line: string): void {
-  process.stdout.write(`${line}\n`);
-}
-
 async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
+  let cli = yargs(hideBin(process.argv))
     .scriptName('tsbgpd')
     .version(version)
-    .usage('$0 <command> [options]\n\nA BGP-4 speaker: MetalLB-style announcer, route reflector and wire tools.')
-    .command(
-      'decode <file>',
-      'Decode every BGP message of a pcap/pcapng capture as JSON lines',
-      (y) =>
-        y
-          .positional('file', { type: 'string', demandOption: true, describe: 'pcap or pcapng file' })
-          .option('verify', { type: 'boolean', default: false, describe: 're-encode each message and compare bytes' })
-          .option('port', { type: 'number', array: true, describe: 'TCP port(s) carrying BGP (default 179)' })
-          .example('$0 decode fixtures/pcap/seed-announce-withdraw.pcap', 'one JSON object per message')
-          .example('$0 decode --verify capture.pcapng', 'also prove byte-exact re-encoding; exit 1 on any mismatch'),
-      (argv) => {
-        let file: Buffer;
-        try {
-          file = readFileSync(argv.file);
-        } catch (err) {
-          throw new Error(`cannot read ${argv.file}: ${(err as Error).message}`);
-        }
-        const summary: VerifySummary = { messages: 0, exact: 0, malformed: 0, mismatched: 0 };
-        const options = argv.port && argv.port.length > 0 ? { verify: argv.verify, ports: argv.port } : { verify: argv.verify };
-        try {
-          for (const line of decodeCapture(file, options, summary)) out(JSON.stringify(line.json));
-        } catch (err) {
-          if (err instanceof CaptureFormatError) throw new Error(`${argv.file}: ${err.message}`);
-          throw err;
-        }
-        if (argv.verify) {
-          out(
-            `verify: ${summary.messages} messages, ${summary.exact} byte-exact, ${summary.malformed} malformed, ${summary.mismatched} mismatched`,
-          );
-          if (summary.mismatched > 0) process.exitCode = 1;
-        }
-      },
-    )
+    .usage('$0 <command> [options]\n\nA BGP-4 speaker: MetalLB-style announcer, route reflector and wire tools.');
+  cli = decodeCommand(cli);
+  await cli
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
     .help()
