@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { decodeCommand } from './commands/decode.js';
+import { controlCommands } from './commands/control.js';
 
 /** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
 function packageVersion(): string {
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     .version(version)
     .usage('$0 <command> [options]\n\nA BGP-4 speaker: MetalLB-style announcer, route reflector and wire tools.');
   cli = decodeCommand(cli);
+  cli = controlCommands(cli);
   await cli
     .demandCommand(1, 'Name a command; see --help.')
     .strict()

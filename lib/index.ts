@@ -16,3 +16,4 @@ export * as rib from './rib/index.js';
 export * as policy from './policy/index.js';
 export * from './wire/index.js';
 export { Speaker, type SpeakerOptions, type PeerConfig, type PeerStatus, type SpeakerEvents, type RouteAttributes } from './speaker/index.js';
+export * as api from './api/index.js';

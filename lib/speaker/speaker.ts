@@ -362,6 +362,30 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     await entry.session.stop(errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message));
   }
 
+  /**
+   * Resets a session (FRR `clear bgp ADDR`): Cease / Administrative Reset (RFC 4486) with an optional RFC 9003
+   * message, then the peer starts again at once.
+   */
+  async resetPeer(address: string, message?: string): Promise<void> {
+    const entry = this.peerEntries.get(address);
+    if (!entry) throw new Error(`no peer ${address}`);
+    await entry.session.stop(errors.cease(CeaseError.AdministrativeReset, message ? shutdownData(message) : undefined, message));
+    if (this.started && this.peerEntries.get(address) === entry) entry.session.start();
+  }
+
+  /** Sends the peer our whole Adj-RIB-Out again (FRR `clear bgp ADDR soft out`); false when the session is down. */
+  refreshOut(address: string): boolean {
+    const entry = this.peerEntries.get(address);
+    if (!entry?.inRib) return false;
+    this.rib.refreshOut(address);
+    return true;
+  }
+
+  /** The peer's configuration as in force (its own settings merged over its peer group's). */
+  peerConfig(address: string): Readonly<PeerConfig> | undefined {
+    return this.peerEntries.get(address)?.config;
+  }
+
   /** Starts a peer stopped by `shutdownPeer`. */
   enablePeer(address: string): void {
     const entry = this.peerEntries.get(address);

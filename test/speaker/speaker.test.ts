@@ -124,3 +124,21 @@ t.test('an unknown address is rejected with Cease / Connection Rejected and leav
   t.equal(got[20], 5);
   t.equal(A.peers().length, 0);
 });
+
+t.test('resetPeer sends Cease / Administrative Reset and the session comes back; refreshOut re-sends', async (t) => {
+  const { A, B } = await pair(t, {}, {}, { ebgpRequiresPolicy: false });
+  const up = (): boolean => A.peer('127.0.0.2')?.state === 'Established' && B.peer('127.0.0.1')?.state === 'Established';
+  await waitFor('Established', up);
+  A.announce('10.8.0.7/32');
+  await waitFor('route at B', () => B.routes('10.8.0.7/32')[0]);
+  await A.resetPeer('127.0.0.2', 'policy change');
+  const n = await waitFor('notification at B', () => B.peer('127.0.0.1')?.lastNotificationReceived);
+  t.match(n, { code: 6, subcode: 4, shutdownMessage: 'policy change' });
+  await waitFor('Established again', up);
+  await waitFor('route back at B', () => B.routes('10.8.0.7/32')[0]);
+  const before = B.peer('127.0.0.1')!.messages.received.update;
+  t.ok(A.refreshOut('127.0.0.2'));
+  await waitFor('UPDATEs re-sent', () => B.peer('127.0.0.1')!.messages.received.update > before);
+  t.equal(A.peerConfig('127.0.0.2')?.remoteAs, 65100);
+  t.notOk(A.refreshOut('127.0.0.99'));
+});
