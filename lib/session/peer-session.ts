@@ -98,6 +98,8 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   private readonly maxQueuedBytes: number;
   private readonly connections = new Map<number, Connection>();
   private readonly timers = new Map<string, TimerHandle>();
+  /** Hold timers that fired and wait one poll phase before they count (see `start-timer`). */
+  private readonly expiring = new Map<string, object>();
   private readonly queue: FsmEvent[] = [];
   private running = false;
   /** The socket offered by the listener while `TcpConnectionConfirmed` is being handled. */
@@ -154,6 +156,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.feed(error ? { type: 'ManualStop', error } : { type: 'ManualStop' });
     for (const h of this.timers.values()) h.cancel();
     this.timers.clear();
+    this.expiring.clear();
     return this.whenClosed();
   }
 
@@ -295,7 +298,17 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
           key,
           this.clock.setTimer(a.ms, () => {
             this.timers.delete(key);
-            this.feed(timerExpiredEvent(timer));
+            if (timer.name !== 'Hold') return this.feed(timerExpiredEvent(timer));
+            // After a stall (a paused process, a long GC), Node runs overdue timers before it reads the sockets:
+            // give input that already arrived one poll phase to restart the hold timer before declaring the peer
+            // dead, as FRR does when input is still queued.
+            const token = {};
+            this.expiring.set(key, token);
+            setImmediate(() => {
+              if (this.expiring.get(key) !== token) return; // restarted or stopped meanwhile
+              this.expiring.delete(key);
+              this.feed(timerExpiredEvent(timer));
+            });
           }),
         );
         return;
@@ -341,6 +354,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   }
 
   private cancelTimer(key: string): void {
+    this.expiring.delete(key);
     const h = this.timers.get(key);
     if (h) {
       h.cancel();

@@ -135,7 +135,7 @@ export type RibView = ReadonlyMap<string, readonly PathView[]>;
 
 /** What every daemon handle offers; each adds its own raw CLI access (`vtysh`, `birdc`, `cli`, `bgpctl`, …). */
 export interface BgpDaemon {
-  readonly kind: DaemonKind;
+  readonly kind: DaemonKind | 'tsbgpd';
   readonly ns: Netns;
   /** This instance's directory (config, sockets, log). */
   readonly dir: string;
