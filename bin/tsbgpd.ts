@@ -8,6 +8,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { decodeCommand } from './commands/decode.js';
 import { controlCommands } from './commands/control.js';
+import { announcerCommands } from './commands/run.js';
 
 /** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
 function packageVersion(): string {
@@ -36,6 +37,7 @@ async function main(): Promise<void> {
     .usage('$0 <command> [options]\n\nA BGP-4 speaker: MetalLB-style announcer, route reflector and wire tools.');
   cli = decodeCommand(cli);
   cli = controlCommands(cli);
+  cli = announcerCommands(cli);
   await cli
     .demandCommand(1, 'Name a command; see --help.')
     .strict()

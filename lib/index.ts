@@ -17,3 +17,5 @@ export * as policy from './policy/index.js';
 export * from './wire/index.js';
 export { Speaker, type SpeakerOptions, type PeerConfig, type PeerStatus, type SpeakerEvents, type RouteAttributes } from './speaker/index.js';
 export * as api from './api/index.js';
+export * as config from './config/index.js';
+export * as announcer from './announcer/index.js';

@@ -23,6 +23,7 @@ const allowed: Record<string, { layers: string[]; node: string[] }> = {
   config: { layers: ['config', 'wire', 'policy'], node: ['node:buffer', 'node:path'] },
   announcer: { layers: ['announcer', 'config', 'speaker', 'wire', 'rib', 'policy'], node: ['*'] },
   inspect: { layers: ['inspect', 'wire', 'capture'], node: ['node:buffer'] },
+  router: { layers: ['router', 'config', 'speaker', 'policy', 'api', 'wire', 'rib', 'session'], node: ['*'] },
   api: { layers: ['api', 'inspect', 'speaker', 'announcer', 'config', 'wire', 'rib', 'policy', 'session', 'capture'], node: ['*'] },
   '.': { layers: ['*'], node: ['*'] },
 };
