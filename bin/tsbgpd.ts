@@ -9,6 +9,7 @@ import { hideBin } from 'yargs/helpers';
 import { decodeCommand } from './commands/decode.js';
 import { controlCommands } from './commands/control.js';
 import { announcerCommands } from './commands/run.js';
+import { demoCommand } from './commands/demo.js';
 
 /** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
 function packageVersion(): string {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   cli = decodeCommand(cli);
   cli = controlCommands(cli);
   cli = announcerCommands(cli);
+  cli = demoCommand(cli);
   await cli
     .demandCommand(1, 'Name a command; see --help.')
     .strict()
