@@ -10,6 +10,7 @@ import { decodeCommand } from './commands/decode.js';
 import { controlCommands } from './commands/control.js';
 import { announcerCommands } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
+import { routerCommand } from './commands/router.js';
 
 /** The package version, from package.json next to bin/ (run from source) or dist/bin/ (the built command). */
 function packageVersion(): string {
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   cli = controlCommands(cli);
   cli = announcerCommands(cli);
   cli = demoCommand(cli);
+  cli = routerCommand(cli);
   await cli
     .demandCommand(1, 'Name a command; see --help.')
     .strict()

@@ -19,3 +19,4 @@ export { Speaker, type SpeakerOptions, type PeerConfig, type PeerStatus, type Sp
 export * as api from './api/index.js';
 export * as config from './config/index.js';
 export * as announcer from './announcer/index.js';
+export * as router from './router/index.js';

@@ -54,3 +54,4 @@ export {
   poolServesService,
 } from './selection.js';
 export type * from './types.js';
+export * from './router-index.js';
