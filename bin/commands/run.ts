@@ -50,6 +50,8 @@ export function announcerCommands(yargs: Argv): Argv {
           .option('listen', { type: 'string', describe: 'also accept BGP connections on HOST:PORT (default: only dial, as MetalLB)' })
           .option('control', { type: 'string', default: process.env.TSBGPD_SOCKET ?? DEFAULT_SOCKET_PATH, describe: 'control API socket or 127.0.0.1:PORT ("" for none)' })
           .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:7472)' })
+          .option('lb-class', { type: 'string', describe: 'serve Services with this spec.loadBalancerClass (default: those without one)' })
+          .option('ignore-exclude-lb', { type: 'boolean', default: false, describe: 'announce even from a node labelled node.kubernetes.io/exclude-from-external-load-balancers' })
           .option('log-level', { choices: ['debug', 'info', 'warn', 'error', 'silent'] as const, default: 'info' as const })
           .option('log-format', { choices: ['json', 'pretty'] as const, describe: 'default: pretty on a terminal, JSON otherwise' })
           .example('$0 run --config metallb.yaml --config services/ --node worker-1 --state-file /var/lib/tsbgpd/state.json', '')
@@ -57,6 +59,15 @@ export function announcerCommands(yargs: Argv): Argv {
       async (argv) => {
         const logger = createLogger({ level: argv['log-level'], ...(argv['log-format'] ? { format: argv['log-format'] } : {}) });
         const node = nodeOptions(argv);
+        // Every flag is checked before any session starts: a typo must not leave peers without a Cease.
+        for (const [flag, value] of [['--control', argv.control], ['--metrics', argv.metrics]] as const) {
+          if (!value) continue;
+          try {
+            parseEndpoint(value);
+          } catch (err) {
+            throw new UsageError(`${flag}: ${(err as Error).message}`);
+          }
+        }
         let listen: RunAnnouncerOptions['listen'] = false;
         if (argv.listen) {
           const e = parseEndpoint(argv.listen);
@@ -73,6 +84,8 @@ export function announcerCommands(yargs: Argv): Argv {
             logger,
             ...(argv['state-file'] ? { stateFile: argv['state-file'] } : {}),
             ...(argv['status-file'] ? { statusFile: argv['status-file'] } : {}),
+            ...(argv['lb-class'] ? { loadBalancerClass: argv['lb-class'] } : {}),
+            ...(argv['ignore-exclude-lb'] ? { ignoreExcludeLB: true } : {}),
           });
         } catch (err) {
           if (err instanceof ConfigError) throw new UsageError(err.message);

@@ -2,10 +2,9 @@
  * What the control API needs from a speaker, as interfaces: `SpeakerSource` to read (the views and metrics) and
  * `SpeakerControl` to act. `Speaker` satisfies both as it is; tests may hand in anything shaped alike.
  *
- * Two operations have no Speaker method yet and are optional here: `resetPeer` (FRR `clear bgp X`: Cease /
- * Administrative Reset, RFC 4486 §4 subcode 4) and `refreshOut` (FRR `clear bgp X soft out`: send the whole
- * Adj-RIB-Out again). Until the speaker offers them, `hardReset` and `softOut` below do the nearest correct
- * thing with what exists, and use the speaker's own methods as soon as they appear.
+ * `resetPeer` (FRR `clear bgp X`: Cease / Administrative Reset, RFC 4486 §4 subcode 4) and `refreshOut` (FRR
+ * `clear bgp X soft out`: send the whole Adj-RIB-Out again) are optional here so that simpler sources (tests)
+ * need not offer them; `hardReset` and `softOut` below then do the nearest correct thing with what exists.
  */
 import type { PeerConfig, PeerStatus, RouteAttributes } from '../speaker/index.js';
 import type { AdjRibInEntry, AdjRibOutEntry, LocRibEntry, PeerCounters } from '../rib/index.js';

@@ -13,12 +13,16 @@ import {
   BgpError,
   createContext,
   decodeMessage,
+  decodeUpdate,
   encodeMessage,
+  HEADER_LENGTH,
   notificationFor,
   MessageType,
   type BgpMessage,
   type CodecContext,
   type NotificationMessage,
+  type PathAttribute,
+  type Prefix,
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../wire/index.js';
@@ -66,7 +70,10 @@ export interface PeerSessionOptions {
   random?: () => number;
   /** Inbound messages handled per event-loop turn. */
   messagesPerTurn?: number;
-  /** Outbound bytes queued beyond which a peer that does not read is reset (Cease / Out of Resources). */
+  /**
+   * Outbound bytes queued beyond which a peer that does not read is disconnected. No NOTIFICATION is sent: it
+   * would only join the queue the peer is not reading.
+   */
   maxQueuedBytes?: number;
 }
 
@@ -76,6 +83,14 @@ export interface PeerSessionEvents {
   /** The Established session ended; `reason` is human-readable, `close` the FSM's structured reason. */
   down: [reason: string, close: CloseReason];
   update: [update: UpdateMessage];
+  /**
+   * An UPDATE on the Established session, undecoded: the body (the message minus its 19-octet header, a view into
+   * the socket's chunk — copy what you keep) and the negotiated receive context. While this event has listeners
+   * the session does not decode UPDATEs itself; a listener that finds a session-reset error (RFC 7606) throws its
+   * `BgpError`, and the session ends as it would on a decoding error (NOTIFICATION, Event 28). `update` is still
+   * emitted, decoded after the listeners ran, when it has listeners too.
+   */
+  updateBody: [body: Uint8Array, ctx: CodecContext];
   routeRefresh: [message: RouteRefreshMessage];
   /** The outbound queue can take more (after backpressure). */
   writable: [];
@@ -345,11 +360,23 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         return;
       }
       case 'deliver-update':
-        this.emit('update', a.update);
+        if (a.update instanceof UndecodedUpdate) this.deliverBody(a.conn, a.update.body, a.update.ctx);
+        else this.emit('update', a.update);
         return;
       case 'deliver-route-refresh':
         this.emit('routeRefresh', a.message);
         return;
+    }
+  }
+
+  /** An undecoded UPDATE for `updateBody`; a session-reset error its listeners throw becomes Event 28. */
+  private deliverBody(conn: number, body: Uint8Array, ctx: CodecContext): void {
+    try {
+      this.emit('updateBody', body, ctx);
+      if (this.listenerCount('update') > 0) this.emit('update', decodeUpdate(body, ctx));
+    } catch (err) {
+      if (!(err instanceof BgpError)) throw err;
+      this.feed({ type: 'UpdateMsgErr', conn, error: err });
     }
   }
 
@@ -439,6 +466,12 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     // Only an Established connection has a negotiated context; before that, decode as RFC 4271 does by default
     // (the FSM answers an early UPDATE with RFC 6608's error whatever it contains).
     const ctx = info?.negotiated?.rx ?? defaultContext;
+    if (type === MessageType.Update && info?.state === 'Established' && this.listenerCount('updateBody') > 0) {
+      // The FSM sees every UPDATE (its hold timer restarts), but the body goes to `updateBody` undecoded: the RIB's
+      // fast path decodes only attribute blocks it has not seen before.
+      this.feed({ type: 'UpdateMsg', conn, update: new UndecodedUpdate(bytes.subarray(HEADER_LENGTH), ctx) });
+      return;
+    }
     let message: BgpMessage;
     try {
       message = decodeMessage(bytes, ctx);
@@ -457,6 +490,26 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     }
     this.feed(messageEvent(conn, message));
   }
+}
+
+const NO_PREFIXES: readonly Prefix[] = Object.freeze([]);
+const NO_ATTRIBUTES: readonly PathAttribute[] = Object.freeze([]);
+
+/**
+ * An UPDATE handed to the FSM undecoded (see `onMessage`): the FSM only needs to know that one arrived, and passes
+ * it back in its `deliver-update` action, where the body goes to `updateBody`. Its fields are empty: it is never
+ * given to anyone as a decoded message.
+ */
+class UndecodedUpdate implements UpdateMessage {
+  readonly type = 2 as const;
+  readonly withdrawn = NO_PREFIXES;
+  readonly attributes = NO_ATTRIBUTES;
+  readonly nlri = NO_PREFIXES;
+
+  constructor(
+    readonly body: Uint8Array,
+    readonly ctx: CodecContext,
+  ) {}
 }
 
 function shutdownText(error: BgpError): string | undefined {

@@ -2,7 +2,7 @@
  * IPv4 and IPv6 addresses between text and octets, for the codec.
  *
  * The codec formats addresses it decodes (next hops, identifiers, prefixes) and parses the ones it encodes; it must
- * not depend on ip-num (which belongs to configuration and printing) and must never throw anything but a `TypeError`
+ * not depend on an address library (this is the hot path) and must never throw anything but a `TypeError`
  * on text that is not an address — which only happens on the encode side, with values the caller built.
  * IPv6 text follows RFC 5952 (lowercase, longest run of zero groups compressed, no compression of a single group).
  */

@@ -116,7 +116,8 @@ export const nextHop: AttributeDescriptor<NextHopAttribute> = {
   decode(buf, start, end, flags) {
     if (end - start !== 4) return fault.length(`length ${end - start}, expected 4`);
     // RFC 4271 §6.3: syntactic correctness means "a valid IP host address": not 0.0.0.0, not multicast or class E
-    // (224/3), not broadcast. Whether it is the receiver's own address or on a shared subnet is the session's check.
+    // (224/3), not broadcast. (Whether it is the receiver's own address or on a shared subnet — RFC 4271 §5.1.3's
+    // semantic checks — is not checked by any layer yet.)
     const first = buf[start] as number;
     if (first >= 224 || u32(buf, start) === 0) {
       return new AttributeFault(UpdateMessageError.InvalidNextHopAttribute, `${formatIPv4(buf, start)} is not a host address`);
