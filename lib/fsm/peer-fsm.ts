@@ -314,7 +314,7 @@ export class PeerFsm {
       case 'OpenSent':
         // §8.2.2 OpenSent: "closes the BGP connection, restarts the ConnectRetryTimer, continues to listen ...,
         // and changes its state to Active."
-        if (!this.config.passive) this.#startConnectRetryTimer(out);
+        if (!this.config.passive) this.#startConnectRetryTimer(out, false);
         return;
       default:
         this.#sessionFailed(out);
@@ -428,8 +428,14 @@ export class PeerFsm {
     return this.#connections.find((c) => c.id === id);
   }
 
-  #startConnectRetryTimer(out: FsmAction[]): void {
-    this.#startTimer('ConnectRetry', backoffDelay(this.config.connectRetry, this.#connectRetryAttempt++, this.#env.random), out);
+  /**
+   * Starts the ConnectRetryTimer with the backoff of the next attempt — or, with `advance` false, of the attempt
+   * just made: a connection that got through TCP and then failed restarts the timer of the same attempt, so each
+   * connect-fail cycle doubles the delay once, not twice.
+   */
+  #startConnectRetryTimer(out: FsmAction[], advance = true): void {
+    const attempt = advance ? this.#connectRetryAttempt++ : Math.max(0, this.#connectRetryAttempt - 1);
+    this.#startTimer('ConnectRetry', backoffDelay(this.config.connectRetry, attempt, this.#env.random), out);
   }
 
   #startTimer(name: PeerTimerName, ms: number, out: FsmAction[]): void {

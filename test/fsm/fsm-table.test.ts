@@ -178,7 +178,7 @@ const table: Record<FsmState, Row[]> = {
     [{ type: 'HoldTimer_Expires', conn: 1 }, fail('OpenSent', '4/0'), 'Idle'],
     [{ type: 'KeepaliveTimer_Expires', conn: 1 }, [], 'OpenSent'],
     [{ type: 'ConnectRetryTimer_Expires' }, [], 'OpenSent'],
-    [{ type: 'TcpConnectionFails', conn: 1 }, ['close 1 (tcp-failure)', 'start ConnectRetry 2000', 'state OpenSent→Active'], 'Active'],
+    [{ type: 'TcpConnectionFails', conn: 1 }, ['close 1 (tcp-failure)', 'start ConnectRetry 1000', 'state OpenSent→Active'], 'Active'],
     [
       { type: 'BGPOpen', conn: 1, open: peerOpen },
       ['send KEEPALIVE 1', 'start Keepalive:1 30000', 'start Hold:1 90000', 'state OpenSent→OpenConfirm'],
