@@ -47,6 +47,7 @@ export function announcerCommands(yargs: Argv): Argv {
           .option('state-file', { type: 'string', describe: 'keep allocations across restarts (JSON, written atomically)' })
           .option('status-file', { type: 'string', describe: 'write each Service\'s status.loadBalancer.ingress here (.yaml or .json)' })
           .option('watch', { type: 'boolean', default: true, describe: 'apply changes to the config files at once (--no-watch to disable)' })
+          .option('debounce', { type: 'number', default: 300, describe: 'milliseconds of quiet after a file change before it is applied' })
           .option('listen', { type: 'string', describe: 'also accept BGP connections on HOST:PORT (default: only dial, as MetalLB)' })
           .option('control', { type: 'string', default: process.env.TSBGPD_SOCKET ?? DEFAULT_SOCKET_PATH, describe: 'control API socket or 127.0.0.1:PORT ("" for none)' })
           .option('metrics', { type: 'string', describe: 'serve Prometheus metrics on HOST:PORT (e.g. 127.0.0.1:7472)' })
@@ -80,6 +81,7 @@ export function announcerCommands(yargs: Argv): Argv {
             config: argv.config,
             node,
             watch: argv.watch,
+            debounceMs: argv.debounce,
             listen,
             logger,
             ...(argv['state-file'] ? { stateFile: argv['state-file'] } : {}),

@@ -112,7 +112,17 @@ export async function runAnnouncer(options: RunAnnouncerOptions): Promise<Runnin
       log?.error({ event: 'status-file-error', err: (err as Error).message }, `cannot write ${options.statusFile}`);
     }
   };
-  announcer.on('applied', writeStatus);
+  // The status file is informational: written a moment after a change, so that its rendering (about a second for
+  // 10,000 Services) never delays the UPDATEs the change produces; several changes in a row write it once.
+  let statusTimer: NodeJS.Timeout | undefined;
+  const scheduleStatus = (): void => {
+    if (options.statusFile === undefined || statusTimer !== undefined) return;
+    statusTimer = setTimeout(() => {
+      statusTimer = undefined;
+      writeStatus();
+    }, 100);
+  };
+  announcer.on('applied', scheduleStatus);
   const started = await announcer.start();
   if (!started.ok) throw new ConfigError(`cannot start: ${started.reasons.join('; ')}`, []);
   await speaker.start();
@@ -136,6 +146,11 @@ export async function runAnnouncer(options: RunAnnouncerOptions): Promise<Runnin
       if (stopped) return;
       stopped = true;
       watcher?.close();
+      if (statusTimer !== undefined) {
+        clearTimeout(statusTimer);
+        statusTimer = undefined;
+        writeStatus();
+      }
       await announcer.shutdown(message);
     },
   };

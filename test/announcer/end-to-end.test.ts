@@ -2,7 +2,7 @@
 // ports): runAnnouncer reads a configuration directory, the routers receive each its own attributes, a change to
 // the files is applied while sessions stay up, an invalid change is rejected, and stop() ends with Cease.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runAnnouncer, ConfigError, type RunningAnnouncer } from '../../lib/announcer/index.js';
 import { Speaker } from '../../lib/speaker/index.js';
@@ -114,7 +114,10 @@ t.test('routers get their own attributes; changes apply live; stop sends Cease',
   t.equal(attr(atRr.received, 'communities'), undefined);
   t.equal(rr.adjRibIn('127.0.0.1').length, 1);
 
-  t.match(readFileSync(statusFile, 'utf8'), /name: guestbook-ui[\s\S]*metallb\.io\/ip-allocated-from-pool: rubrik-address-pool[\s\S]*- ip: 10\.8\.0\.0/);
+  // The status file is written shortly after each change (never before the UPDATEs it describes).
+  const statusPattern = /name: guestbook-ui[\s\S]*metallb\.io\/ip-allocated-from-pool: rubrik-address-pool[\s\S]*- ip: 10\.8\.0\.0/;
+  await waitFor('status file written', () => existsSync(statusFile) && statusPattern.test(readFileSync(statusFile, 'utf8')));
+  t.match(readFileSync(statusFile, 'utf8'), statusPattern);
 
   // A live change: new communities for core, and a second service. The re-export of 10.8.0.0/32 reaches core as
   // one new announcement, never as a withdrawal; rr, whose /24 does not change, is sent nothing at all.
