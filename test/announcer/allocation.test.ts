@@ -1,32 +1,11 @@
 // Address allocation exactly as MetalLB's controller does it: first address first, avoidBuggyIPs, autoAssign,
 // requested pools and addresses, sharing, dual stack, serviceAllocation — and deterministic whatever the order.
 import t from 'tap';
+import { SEED_YAML } from '../helpers/seed.js';
 import { formatDiagnostic, loadConfig, type AnnouncerConfig } from '../../lib/config/index.js';
 import { allocateServices, type PreviousAssignment } from '../../lib/announcer/index.js';
 
-const SEED = `apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: rubrik-address-pool, namespace: metallb-system }
-spec: { addresses: [10.8.0.0/16] }
----
-apiVersion: metallb.io/v1beta1
-kind: BGPAdvertisement
-metadata: { name: bgp-advertisement }
-spec: { ipAddressPools: [rubrik-address-pool], aggregationLength: 32 }
----
-apiVersion: metallb.io/v1beta2
-kind: BGPPeer
-metadata: { name: pfsense-peer }
-spec: { myASN: 64501, peerASN: 64500, peerAddress: 192.168.3.1 }
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: guestbook-ui
-  namespace: example
-  annotations: { metallb.universe.tf/address-pool: rubrik-address-pool }
-spec: { type: LoadBalancer, ports: [{ port: 80, targetPort: 80 }], selector: { app: guestbook-ui } }
-`;
+const SEED = SEED_YAML;
 
 function config(text: string): AnnouncerConfig {
   const r = loadConfig([{ name: 'test.yaml', text }], { node: { name: 'worker-1', routerId: '192.168.3.15', asn: 64501 } });

@@ -1,31 +1,10 @@
 // The seed's YAML loads unchanged; the node's identity comes from flags, tsbgpd Node resources and core v1 Nodes;
 // cluster dumps (`kind: List`, JSON) and kubectl's YAML habits are understood.
 import t from 'tap';
+import { SEED_YAML } from '../helpers/seed.js';
 import { formatDiagnostic, loadConfig, type AnnouncerConfig } from '../../lib/config/index.js';
 
-const SEED = `apiVersion: metallb.io/v1beta1
-kind: IPAddressPool
-metadata: { name: rubrik-address-pool, namespace: metallb-system }
-spec: { addresses: [10.8.0.0/16] }
----
-apiVersion: metallb.io/v1beta1
-kind: BGPAdvertisement
-metadata: { name: bgp-advertisement }
-spec: { ipAddressPools: [rubrik-address-pool], aggregationLength: 32 }
----
-apiVersion: metallb.io/v1beta2
-kind: BGPPeer
-metadata: { name: pfsense-peer }
-spec: { myASN: 64501, peerASN: 64500, peerAddress: 192.168.3.1 }
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: guestbook-ui
-  namespace: example
-  annotations: { metallb.universe.tf/address-pool: rubrik-address-pool }
-spec: { type: LoadBalancer, ports: [{ port: 80, targetPort: 80 }], selector: { app: guestbook-ui } }
-`;
+const SEED = SEED_YAML;
 
 function ok(r: ReturnType<typeof loadConfig>): AnnouncerConfig {
   if (!r.ok) throw new Error(r.errors.map(formatDiagnostic).join('\n'));
