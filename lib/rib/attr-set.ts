@@ -1,22 +1,19 @@
 /**
- * Attribute sets: the immutable, interned value every route of the RIB points to.
+ * Attribute lists in canonical form, and small helpers to read and replace attributes by kind.
  *
- * BIRD and OpenBGPD store a path's attributes once per distinct set and let every prefix share it; here an
- * `AttrSet` is that shared object. It holds the attributes in canonical form (one per type code, ascending type
+ * BIRD and OpenBGPD store a path's attributes once per distinct set and let every prefix share it (here: the
+ * `AttrStore`). What is stored is the canonical form of the list — one attribute per type code, in ascending type
  * order as RFC 4271 §5 asks senders to use, MP_REACH_NLRI without its NLRI, MP_UNREACH_NLRI and the RFC 6793
- * transition attributes removed) and the values the decision process (RFC 4271 §9.1.2.2) reads, computed once.
- * Two sets with the same canonical key are the same object (see `interner.ts`), so equality is `===`.
+ * transition attributes removed, flags left to the encoder — so that two lists that mean the same encode to the
+ * same octets. `canonicalKey` is the same identity as text, for the rare set that cannot be encoded.
  *
- * Owns: normalisation (`normaliseAttributes`), the canonical key, the derived decision fields, and small helpers
- * to read and replace attributes by kind. Imports only wire types, constants and the AS_PATH length rule.
+ * Owns: normalisation (`normaliseAttributes`), the canonical key and the attribute helpers. Imports only wire
+ * types and constants.
  */
 import { Buffer } from 'node:buffer';
 import {
   AttrFlag,
   AttrType,
-  AsPathSegmentType,
-  WellKnownCommunity,
-  asPathLength,
   ipv4ToNumber,
   parseIPv4,
   type AsPathSegment,
@@ -26,9 +23,6 @@ import {
 
 /** RFC 4271 §5.1.5 leaves the default degree of preference to the implementation; FRR, BIRD and Cisco use 100. */
 export const DEFAULT_LOCAL_PREF = 100;
-
-/** Bits of `AttrSet.wellKnown`: RFC 1997 well-known communities that restrict advertisement. */
-export const WellKnownBit = { NoExport: 1, NoAdvertise: 2, NoExportSubconfed: 4 } as const;
 
 const kindCode: Readonly<Record<string, number>> = {
   origin: AttrType.Origin,
@@ -184,116 +178,4 @@ export function canonicalKey(normalised: readonly PathAttribute[]): string {
 export function ipv4Number(text: string): number {
   const b = parseIPv4(text);
   return b ? ipv4ToNumber(b, 0) : 0;
-}
-
-/**
- * One interned attribute set with its decision-process fields precomputed. Construct through an
- * `AttrSetInterner`, never directly, so that identity means equality.
- */
-export class AttrSet {
-  /** Canonical attributes (frozen), in ascending type order. */
-  readonly attributes: readonly PathAttribute[];
-  readonly key: string;
-  /** ORIGIN (RFC 4271 §5.1.1); INCOMPLETE when absent, the least preferred value. */
-  readonly origin: number;
-  readonly asPath: readonly AsPathSegment[];
-  /** §9.1.2.2 a): AS_SET counts 1, confederation segments 0. */
-  readonly asPathLength: number;
-  /**
-   * §9.1.2.2 c): the neighbouring AS — the first ASN of the leading AS_SEQUENCE (after any confederation
-   * segments); 0 stands for the local AS (empty path, or one that begins with an AS_SET).
-   */
-  readonly neighborAs: number;
-  readonly localPref: number | undefined;
-  readonly med: number | undefined;
-  /** NEXT_HOP, or the first next hop of MP_REACH_NLRI. */
-  readonly nextHop: string | undefined;
-  readonly mpReach: MpReachNlriAttribute | undefined;
-  /** RFC 4456 ORIGINATOR_ID as text and as a number (for the §9 tie-break). */
-  readonly originatorId: string | undefined;
-  readonly originatorIdNumber: number;
-  readonly clusterList: readonly string[];
-  /** `WellKnownBit` flags. */
-  readonly wellKnown: number;
-  /** Carries LOCAL_PREF, ORIGINATOR_ID or CLUSTER_LIST: attributes an eBGP route must not bring in. */
-  readonly hasInternalOnly: boolean;
-
-  constructor(normalised: readonly PathAttribute[], key: string) {
-    this.attributes = Object.freeze(normalised.slice());
-    this.key = key;
-    let origin = 2;
-    let asPath: readonly AsPathSegment[] = [];
-    let localPref: number | undefined;
-    let med: number | undefined;
-    let nextHop: string | undefined;
-    let mpReach: MpReachNlriAttribute | undefined;
-    let originatorId: string | undefined;
-    let clusterList: readonly string[] = [];
-    let wellKnown = 0;
-    for (const a of this.attributes) {
-      switch (a.kind) {
-        case 'origin':
-          origin = a.origin;
-          break;
-        case 'as-path':
-          asPath = a.segments;
-          break;
-        case 'next-hop':
-          nextHop = a.nextHop;
-          break;
-        case 'multi-exit-disc':
-          med = a.med;
-          break;
-        case 'local-pref':
-          localPref = a.localPref;
-          break;
-        case 'mp-reach-nlri':
-          mpReach = a;
-          break;
-        case 'originator-id':
-          originatorId = a.originatorId;
-          break;
-        case 'cluster-list':
-          clusterList = a.clusterList;
-          break;
-        case 'communities':
-          for (const c of a.communities) {
-            if (c === WellKnownCommunity.NoExport) wellKnown |= WellKnownBit.NoExport;
-            else if (c === WellKnownCommunity.NoAdvertise) wellKnown |= WellKnownBit.NoAdvertise;
-            else if (c === WellKnownCommunity.NoExportSubconfed) wellKnown |= WellKnownBit.NoExportSubconfed;
-          }
-          break;
-        default:
-          break;
-      }
-    }
-    if (nextHop === undefined && mpReach !== undefined) nextHop = mpReach.nextHop[0];
-    this.origin = origin;
-    this.asPath = asPath;
-    this.asPathLength = asPathLength(asPath);
-    this.neighborAs = neighborAsOf(asPath);
-    this.localPref = localPref;
-    this.med = med;
-    this.nextHop = nextHop;
-    this.mpReach = mpReach;
-    this.originatorId = originatorId;
-    this.originatorIdNumber = originatorId === undefined ? 0 : ipv4Number(originatorId);
-    this.clusterList = clusterList;
-    this.wellKnown = wellKnown;
-    this.hasInternalOnly = localPref !== undefined || originatorId !== undefined || this.attributes.some((a) => a.kind === 'cluster-list');
-  }
-
-  /** True when `asn` appears anywhere in AS_PATH (RFC 4271 §9.1.2 loop detection). */
-  containsAs(asn: number): boolean {
-    for (const s of this.asPath) if (s.asns.includes(asn)) return true;
-    return false;
-  }
-}
-
-function neighborAsOf(segments: readonly AsPathSegment[]): number {
-  for (const s of segments) {
-    if (s.type === AsPathSegmentType.AsConfedSequence || s.type === AsPathSegmentType.AsConfedSet) continue;
-    return s.type === AsPathSegmentType.AsSequence ? (s.asns[0] ?? 0) : 0;
-  }
-  return 0;
 }

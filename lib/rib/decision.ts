@@ -17,11 +17,13 @@
  *   f. lowest BGP Identifier — the ORIGINATOR_ID instead when the route carries one (RFC 4456 §9);
  *   —  shortest CLUSTER_LIST (RFC 4456 §9);
  *   g. lowest peer address.
- * The list of a prefix is relinked in preference order. Pure apart from that; no allocation on the one-path path.
+ * The list of a prefix is relinked in preference order. Paths are indices into the `LocRib` arrays and their
+ * values are read from the `AttrStore`; pure apart from the relinking, no allocation on the one-path path.
  */
 import { DEFAULT_LOCAL_PREF } from './attr-set.js';
-import type { AttrSet } from './attr-set.js';
-import type { Path } from './path.js';
+import type { AttrStore } from './attr-store.js';
+import { SetFields, SetFlag } from './set-fields.js';
+import { LOCAL_SLOT, type LocRib } from './loc-rib.js';
 
 export interface DecisionOptions {
   /** Size of the ECMP set, at least 1. */
@@ -32,97 +34,159 @@ export interface DecisionOptions {
   readonly routerIdNumber: number;
 }
 
+/** What the decision process reads about a path's source (a peer). */
+export interface DecisionSource {
+  /** The peer is in our AS (§9.1.2.2 d). */
+  readonly ibgp: boolean;
+  /** Its BGP Identifier as a number (§9.1.2.2 f). */
+  readonly routerIdNumber: number;
+  /** Its address in a form that sorts as addresses do (the last tie-break). */
+  readonly addressKey: string;
+}
+
+/** Where the decision process reads paths, sets and sources. */
+export interface DecisionContext {
+  readonly options: DecisionOptions;
+  readonly loc: LocRib;
+  readonly store: AttrStore;
+  /** Source per slot; slot 0 (`LOCAL_SLOT`) is this speaker. */
+  readonly sources: readonly (DecisionSource | undefined)[];
+}
+
 /** FRR's weight of a locally originated route; learned routes weigh 0. */
 export const LOCAL_WEIGHT = 32768;
 
-const eligible: Path[] = [];
-const ineligible: Path[] = [];
-const survivors: Path[] = [];
+/**
+ * One eligible path while a decision runs: its index and the values the steps compare, read once from its set.
+ * Pooled: a decision allocates nothing once the pool holds as many as the longest list seen.
+ */
+class Candidate {
+  path = -1;
+  weight = 0;
+  localPref = 0;
+  asPathLength = 0;
+  origin = 0;
+  med = 0;
+  neighborAs = 0;
+  ebgp = false;
+  /** BGP Identifier, or ORIGINATOR_ID when the route carries one (RFC 4456 §9). */
+  identifier = 0;
+  clusterListLength = 0;
+  addressKey = '';
+}
 
-const weightOf = (p: Path): number => (p.source === null ? LOCAL_WEIGHT : 0);
-const attrsOf = (p: Path): AttrSet => p.attrs as AttrSet;
-const localPrefOf = (p: Path): number => attrsOf(p).localPref ?? DEFAULT_LOCAL_PREF;
-const medOf = (p: Path): number => attrsOf(p).med ?? 0;
-const isEbgp = (p: Path): boolean => p.source !== null && !p.source.ibgp;
+const pool: Candidate[] = [];
+const fields = new SetFields();
+const survivors: Candidate[] = [];
+const ordered: number[] = [];
+const ineligible: number[] = [];
 
-/** Keeps in `survivors` the paths whose `score` is the highest. */
-function keepHighest(score: (p: Path) => number): void {
+function candidate(c: DecisionContext, i: number, path: number): Candidate {
+  let x = pool[i];
+  if (x === undefined) {
+    x = new Candidate();
+    pool[i] = x;
+  }
+  const set = c.loc.accepted[path] as number;
+  const flags = c.store.flags[set] as number;
+  c.store.readFields(set, fields);
+  const slot = c.loc.source[path] as number;
+  const source = slot === LOCAL_SLOT ? undefined : c.sources[slot];
+  x.path = path;
+  x.weight = slot === LOCAL_SLOT ? LOCAL_WEIGHT : 0;
+  x.localPref = flags & SetFlag.LocalPref ? fields.localPref : DEFAULT_LOCAL_PREF;
+  x.asPathLength = fields.asPathLength;
+  x.origin = fields.origin;
+  x.med = flags & SetFlag.Med ? fields.med : 0;
+  x.neighborAs = fields.neighborAs;
+  x.ebgp = source?.ibgp === false;
+  x.identifier = flags & SetFlag.OriginatorId ? fields.originatorId : slot === LOCAL_SLOT ? c.options.routerIdNumber : (source?.routerIdNumber ?? 0);
+  x.clusterListLength = fields.clusterListLength;
+  x.addressKey = source?.addressKey ?? '';
+  return x;
+}
+
+/** Keeps in `survivors` the candidates whose `score` is the highest. */
+function keepHighest(score: (x: Candidate) => number): void {
   let best = -Infinity;
-  for (const p of survivors) best = Math.max(best, score(p));
+  for (const x of survivors) best = Math.max(best, score(x));
   let n = 0;
-  for (const p of survivors) if (score(p) === best) survivors[n++] = p;
+  for (const x of survivors) if (score(x) === best) survivors[n++] = x;
   survivors.length = n;
 }
 
-/** §9.1.2.2 c): removes each path that has a lower-MED rival from the same neighbouring AS. */
-function eliminateByMed(alwaysCompare: boolean): void {
+const byWeight = (x: Candidate): number => x.weight;
+const byLocalPref = (x: Candidate): number => x.localPref;
+const byShortPath = (x: Candidate): number => -x.asPathLength;
+const byLowOrigin = (x: Candidate): number => -x.origin;
+const byEbgp = (x: Candidate): number => (x.ebgp ? 1 : 0);
+
+/** §9.1.2.2 c): removes each candidate that has a lower-MED rival from the same neighbouring AS. */
+function eliminateByMed(always: boolean): void {
   let n = 0;
-  outer: for (const p of survivors) {
-    for (const q of survivors) {
-      if (q !== p && medOf(q) < medOf(p) && (alwaysCompare || attrsOf(q).neighborAs === attrsOf(p).neighborAs)) {
-        continue outer;
-      }
+  outer: for (const x of survivors) {
+    for (const y of survivors) {
+      if (y !== x && y.med < x.med && (always || y.neighborAs === x.neighborAs)) continue outer;
     }
-    survivors[n++] = p;
+    survivors[n++] = x;
   }
   survivors.length = n;
 }
 
 /** Tie-breaks f and g (and RFC 4456's CLUSTER_LIST length) as a comparator: negative when `a` is preferred. */
-function compareTieBreaks(a: Path, b: Path, routerId: number): number {
-  const ida = attrsOf(a).originatorId !== undefined ? attrsOf(a).originatorIdNumber : (a.source?.routerIdNumber ?? routerId);
-  const idb = attrsOf(b).originatorId !== undefined ? attrsOf(b).originatorIdNumber : (b.source?.routerIdNumber ?? routerId);
-  if (ida !== idb) return ida - idb;
-  const cla = attrsOf(a).clusterList.length;
-  const clb = attrsOf(b).clusterList.length;
-  if (cla !== clb) return cla - clb;
-  const ka = a.source?.addressKey ?? '';
-  const kb = b.source?.addressKey ?? '';
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+function compareTieBreaks(a: Candidate, b: Candidate): number {
+  if (a.identifier !== b.identifier) return a.identifier - b.identifier;
+  if (a.clusterListLength !== b.clusterListLength) return a.clusterListLength - b.clusterListLength;
+  return a.addressKey < b.addressKey ? -1 : a.addressKey > b.addressKey ? 1 : 0;
 }
 
 /**
- * Runs the decision process over the list starting at `head`, sets every path's `multipath` flag and returns the
+ * Runs the decision process over the list starting at `head`, sets every path's multipath flag and returns the
  * new head: the best path first (if any path is eligible), then the rest of the ECMP set, then the others.
  */
-export function decide(head: Path | null, options: DecisionOptions): Path | null {
-  if (head === null) return null;
-  if (head.next === null) {
-    head.multipath = false;
+export function decide(head: number, c: DecisionContext): number {
+  const loc = c.loc;
+  if (head < 0) return -1;
+  if (loc.next[head] === -1) {
+    loc.multipath[head] = 0;
     return head;
   }
-  eligible.length = 0;
+  survivors.length = 0;
   ineligible.length = 0;
-  for (let p: Path | null = head; p !== null; p = p.next) {
-    p.multipath = false;
-    (p.attrs !== null ? eligible : ineligible).push(p);
+  ordered.length = 0;
+  let eligibleCount = 0;
+  for (let p = head; p !== -1; p = loc.next[p] as number) {
+    loc.multipath[p] = 0;
+    if (loc.accepted[p] === 0) ineligible.push(p);
+    else survivors.push(candidate(c, eligibleCount++, p));
   }
-  const ordered: Path[] = [];
-  if (eligible.length > 0) {
-    survivors.length = 0;
-    survivors.push(...eligible);
-    keepHighest(weightOf);
-    keepHighest(localPrefOf);
-    keepHighest((p) => -attrsOf(p).asPathLength);
-    keepHighest((p) => -attrsOf(p).origin);
-    eliminateByMed(options.alwaysCompareMed);
-    if (survivors.some(isEbgp)) keepHighest((p) => (isEbgp(p) ? 1 : 0));
-    survivors.sort((a, b) => compareTieBreaks(a, b, options.routerIdNumber));
-    const best = survivors[0] as Path;
-    ordered.push(best);
-    for (let i = 1; i < survivors.length && ordered.length < options.maximumPaths; i++) {
-      const p = survivors[i] as Path;
+  if (eligibleCount > 0) {
+    keepHighest(byWeight);
+    keepHighest(byLocalPref);
+    keepHighest(byShortPath);
+    keepHighest(byLowOrigin);
+    eliminateByMed(c.options.alwaysCompareMed);
+    if (survivors.some((x) => x.ebgp)) keepHighest(byEbgp);
+    survivors.sort(compareTieBreaks);
+    const best = survivors[0] as Candidate;
+    ordered.push(best.path);
+    for (let i = 1; i < survivors.length && ordered.length < c.options.maximumPaths; i++) {
+      const x = survivors[i] as Candidate;
       // FRR: eBGP multipath only across paths from the same neighbouring AS (no `as-path multipath-relax`).
-      if (isEbgp(best) && attrsOf(p).neighborAs !== attrsOf(best).neighborAs) continue;
-      ordered.push(p);
+      if (best.ebgp && x.neighborAs !== best.neighborAs) continue;
+      ordered.push(x.path);
     }
-    if (ordered.length > 1) for (const p of ordered) p.multipath = true;
-    for (const p of eligible) if (!ordered.includes(p)) ordered.push(p);
+    if (ordered.length > 1) for (const p of ordered) loc.multipath[p] = 1;
+    for (let i = 0; i < eligibleCount; i++) {
+      const p = (pool[i] as Candidate).path;
+      if (!ordered.includes(p)) ordered.push(p);
+    }
   }
   ordered.push(...ineligible);
-  for (let i = 0; i < ordered.length; i++) (ordered[i] as Path).next = ordered[i + 1] ?? null;
-  eligible.length = 0;
-  ineligible.length = 0;
+  for (let i = 0; i < ordered.length; i++) loc.next[ordered[i] as number] = ordered[i + 1] ?? -1;
+  const first = ordered[0] as number;
   survivors.length = 0;
-  return ordered[0] ?? null;
+  ineligible.length = 0;
+  ordered.length = 0;
+  return first;
 }

@@ -12,8 +12,19 @@
  *   next hop where the family wants it (NEXT_HOP for IPv4, MP_REACH_NLRI for IPv6).
  */
 import { AsPathSegmentType, type AsPathSegment, type PathAttribute } from '../wire/index.js';
-import { DEFAULT_LOCAL_PREF, WellKnownBit, findAttribute, withAttribute, withoutKinds, type AttrSet } from './attr-set.js';
-import type { PathSource } from './path.js';
+import { DEFAULT_LOCAL_PREF, findAttribute, withAttribute, withoutKinds } from './attr-set.js';
+import { SetFlag } from './attr-store.js';
+
+/** What export needs to know about the peer a route was learned from. */
+export interface ExportSource {
+  /** The peer is in our AS. */
+  readonly ibgp: boolean;
+  /** RFC 4456: the peer is a route-reflector client of ours. */
+  readonly rrClient: boolean;
+  /** Its BGP Identifier (RFC 4456 §8: the ORIGINATOR_ID we add when reflecting its routes), as text and number. */
+  readonly routerId: string;
+  readonly routerIdNumber: number;
+}
 
 /** The kind of peer a route goes to, and our addresses on its session. */
 export interface ExportTarget {
@@ -39,7 +50,7 @@ export interface ExportSpeaker {
  *   - learned from iBGP: to every eBGP peer; to iBGP peers only by reflection — a client's route to clients and
  *     non-clients, a non-client's route to clients only ("iBGP-learned routes are not sent to iBGP peers").
  */
-export function mayAdvertise(source: PathSource | null, target: ExportTarget): boolean {
+export function mayAdvertise(source: ExportSource | null, target: ExportTarget): boolean {
   if (source === null || !source.ibgp || !target.ibgp) return true;
   return source.rrClient || target.rrClient;
 }
@@ -47,25 +58,33 @@ export function mayAdvertise(source: PathSource | null, target: ExportTarget): b
 /**
  * The route as export policy sees it, or null when RFC 1997 forbids advertising it to this kind of peer
  * (NO_ADVERTISE: to no peer; NO_EXPORT and, without confederations, NO_EXPORT_SUBCONFED: to no eBGP peer).
+ * `attributes` is the canonical list of the route's set and `flags` its `SetFlag` bits.
  */
-export function exportBase(set: AttrSet, source: PathSource | null, target: ExportTarget, speaker: ExportSpeaker): PathAttribute[] | null {
-  if (set.wellKnown & WellKnownBit.NoAdvertise) return null;
-  if (!target.ibgp && set.wellKnown & (WellKnownBit.NoExport | WellKnownBit.NoExportSubconfed)) return null;
+export function exportBase(
+  attributes: readonly PathAttribute[],
+  flags: number,
+  source: ExportSource | null,
+  target: ExportTarget,
+  speaker: ExportSpeaker,
+): PathAttribute[] | null {
+  if (flags & SetFlag.NoAdvertise) return null;
+  if (!target.ibgp && flags & (SetFlag.NoExport | SetFlag.NoExportSubconfed)) return null;
   if (!target.ibgp) {
     // §5.1.5: LOCAL_PREF "MUST NOT" go to external peers; RFC 4456 attributes stay inside the AS; §5.1.4: a MED
     // "received from a neighboring AS MUST NOT be propagated to other neighboring ASes".
     return source === null
-      ? withoutKinds(set.attributes, 'local-pref', 'originator-id', 'cluster-list')
-      : withoutKinds(set.attributes, 'local-pref', 'originator-id', 'cluster-list', 'multi-exit-disc');
+      ? withoutKinds(attributes, 'local-pref', 'originator-id', 'cluster-list')
+      : withoutKinds(attributes, 'local-pref', 'originator-id', 'cluster-list', 'multi-exit-disc');
   }
-  let attrs: PathAttribute[] = set.attributes.slice();
+  let attrs: PathAttribute[] = attributes.slice();
   // §5.1.5: a speaker "MUST include this attribute in UPDATE messages it sends to internal peers".
-  if (set.localPref === undefined) attrs.push({ kind: 'local-pref', localPref: DEFAULT_LOCAL_PREF });
+  if ((flags & SetFlag.LocalPref) === 0) attrs.push({ kind: 'local-pref', localPref: DEFAULT_LOCAL_PREF });
   if (source !== null && source.ibgp) {
     // RFC 4456 §8: "the ORIGINATOR_ID ... created by an RR ... if one does not already exist"; "When an RR
     // reflects a route, it MUST prepend the local CLUSTER_ID to the CLUSTER_LIST."
-    if (set.originatorId === undefined) attrs.push({ kind: 'originator-id', originatorId: source.routerId });
-    attrs = withAttribute(attrs, { kind: 'cluster-list', clusterList: [speaker.clusterId, ...set.clusterList] });
+    if ((flags & SetFlag.OriginatorId) === 0) attrs.push({ kind: 'originator-id', originatorId: source.routerId });
+    const clusterList = findAttribute(attributes, 'cluster-list')?.clusterList ?? [];
+    attrs = withAttribute(attrs, { kind: 'cluster-list', clusterList: [speaker.clusterId, ...clusterList] });
   }
   return attrs;
 }

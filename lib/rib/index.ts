@@ -15,8 +15,8 @@
 export { Rib } from './rib.js';
 export { RibReader } from './rib-reader.js';
 export { aggregateAddresses, aggregatePrefix } from './aggregate.js';
-export { AttrSet, DEFAULT_LOCAL_PREF } from './attr-set.js';
-export { AttrSetInterner } from './interner.js';
+export { DEFAULT_LOCAL_PREF } from './attr-set.js';
+export { AttrStore, SetFlag } from './attr-store.js';
 export { LOCAL_WEIGHT } from './decision.js';
 export { SENT_PATH_ID } from './outbound-group.js';
 export { formatKey, keyToPrefix, prefixKey, type PrefixKey } from './prefix-key.js';
@@ -33,6 +33,7 @@ export type {
   PeerCounters,
   PeerInfo,
   RibEvents,
+  RibMemoryUse,
   RibOptions,
   RoutePolicy,
   RouteInput,

@@ -1,14 +1,16 @@
 /**
  * What the RIB keeps per peer: its configuration, what its session negotiated, its counters, its Adj-RIB-Out and
- * the progress of its initial table dump. The peer is also the `PathSource` of the paths it sends us, so the
- * decision process reads its BGP Identifier and address straight from here.
+ * the progress of its initial table dump. The peer is also the source of the paths it sends us — paths name it by
+ * its `slot` — so the decision process and export read its BGP Identifier and address straight from here.
  */
 import { IPV4_UNICAST, IPV6_UNICAST, createContext, parseIPv4, parseIPv6, type CodecContext } from '../wire/index.js';
 import { AdjRibOut } from './adj-rib-out.js';
 import { ipv4Number } from './attr-set.js';
+import type { AttrStore } from './attr-store.js';
+import type { DecisionSource } from './decision.js';
+import type { ExportSource } from './export.js';
 import type { OutboundGroup } from './outbound-group.js';
-import type { Path, PathSource } from './path.js';
-import type { PrefixKey } from './prefix-key.js';
+import type { PrefixIndex } from './prefix-index.js';
 import type { LocalAddresses, NegotiatedSession, PeerInfo } from './types.js';
 
 /** An address as 32 hex digits (IPv4 mapped into IPv6 space), so that string order is address order. */
@@ -20,9 +22,11 @@ export function addressSortKey(address: string): string {
   return out;
 }
 
-export class PeerState implements PathSource {
+export class PeerState implements DecisionSource, ExportSource {
   info: PeerInfo;
   readonly id: string;
+  /** The index paths use to name this peer as their source (never 0: that is this speaker). */
+  readonly slot: number;
   readonly ibgp: boolean;
   readonly rrClient: boolean;
   readonly addressKey: string;
@@ -35,9 +39,9 @@ export class PeerState implements PathSource {
   txContext: CodecContext;
   localAddress: LocalAddresses;
   group: OutboundGroup | null = null;
-  readonly out = new AdjRibOut();
-  /** The initial table dump still to walk (RFC 4271 §9.2: send the Loc-RIB once the session is up). */
-  dump: Iterator<[PrefixKey, Path]> | null = null;
+  readonly out: AdjRibOut;
+  /** The next prefix id of the initial table dump (RFC 4271 §9.2: send the Loc-RIB once the session is up), -1 when done. */
+  dump = -1;
   /** Families (familyKey) whose End-of-RIB (RFC 4724 §2) is still to be sent after the dump. */
   eorPending: number[] = [];
   /** Families whose End-of-RIB the peer has sent us. */
@@ -45,10 +49,17 @@ export class PeerState implements PathSource {
   received = 0;
   accepted = 0;
   maxPrefixReported = false;
+  /**
+   * The peer's last new attribute block was already canonical (see `AttrStore`): its next new blocks are decoded
+   * straight away rather than looked up under a key string first.
+   */
+  canonicalBlocks = true;
 
-  constructor(info: PeerInfo, localAsn: number) {
+  constructor(info: PeerInfo, localAsn: number, slot: number, prefixes: PrefixIndex, store: AttrStore) {
     this.info = info;
     this.id = info.id;
+    this.slot = slot;
+    this.out = new AdjRibOut(prefixes, store);
     this.ibgp = info.asn === localAsn;
     this.rrClient = this.ibgp && info.routeReflectorClient === true;
     this.addressKey = addressSortKey(info.address);
@@ -71,9 +82,9 @@ export class PeerState implements PathSource {
     this.localAddress = { ...this.info.localAddress, ...session.localAddress };
   }
 
-  /** True when the session carries the family of `key`. */
-  carries(key: PrefixKey): boolean {
-    return typeof key === 'number' ? this.ipv4 : this.ipv6;
+  /** True when the session carries the family of prefix `p`. */
+  carries(prefixes: PrefixIndex, p: number): boolean {
+    return prefixes.isV4(p) ? this.ipv4 : this.ipv6;
   }
 
   /** Forgets the session: Adj-RIB-Out, dump, End-of-RIB state, counters. */
@@ -83,7 +94,7 @@ export class PeerState implements PathSource {
     this.ipv6 = false;
     this.group = null;
     this.out.clear();
-    this.dump = null;
+    this.dump = -1;
     this.eorPending = [];
     this.eorReceived.clear();
     this.received = 0;

@@ -1,18 +1,19 @@
 /**
  * The RIB: Adj-RIBs-In, Loc-RIB and Adj-RIBs-Out of one BGP speaker (RFC 4271 §3.2, §9), with route reflection
  * (RFC 4456), RFC 6793 AS4 handling, End-of-RIB (RFC 4724) and RFC 7606 treat-as-withdraw. No sockets, no timers:
- * the session layer feeds it UPDATEs (decoded, or raw bodies on the fast path), and pulls encoded UPDATEs out with
+ * the session layer feeds it UPDATEs (raw bodies on the fast path, or decoded), and pulls encoded UPDATEs out with
  * `flush` when the `outbound` event says a peer has some.
  *
- * Receive (§9.1): each route is interned, checked for loops (§9.1.2: our AS in AS_PATH; RFC 4456 §8: our router ID
- * as ORIGINATOR_ID or our CLUSTER_ID in CLUSTER_LIST), passed through import policy, and stored in place of the
- * peer's previous route for the prefix — the implicit withdraw of §3.1. The decision process (`decision.ts`) then
- * reorders the prefix's paths; when the best path changes, every outbound group computes what its peers should
- * have (`outbound-group.ts`) and each peer's Adj-RIB-Out queues the difference (`adj-rib-out.ts`).
+ * This file is the public face — events, peers, receiving, locally originated routes; the tables and their
+ * consistency are `rib-engine.ts`. Receiving is built for a full table: an UPDATE's attribute block is looked up by
+ * its octets (`attr-store.ts`), its prefixes are streamed from the bytes into the prefix index without per-prefix
+ * objects, and import is computed once per UPDATE when the peer has no import policy.
  * Imports only ../wire and its own files.
  */
 import {
+  AttrType,
   ErrorAction,
+  decodeAttributes,
   familyKey,
   forEachPrefix,
   decodeUpdate,
@@ -20,70 +21,48 @@ import {
   type CodecContext,
   type PathAttribute,
   type Prefix,
+  type UpdateFields,
   type UpdateMessage,
 } from '../wire/index.js';
-import { ipv4Number, type AttrSet } from './attr-set.js';
-import { decide, type DecisionOptions } from './decision.js';
-import {
-  classicFamilyAttributes,
-  mpFamilyAttributes,
-  reconcileFourOctetAs,
-  withoutInternalOnlyAttributes,
-} from './inbound.js';
-import { AttrSetInterner } from './interner.js';
+import { classicFamilyAttributes, mpFamilyAttributes, reconcileFourOctetAs } from './inbound.js';
+import { LOCAL_SLOT } from './loc-rib.js';
 import { OutboundGroup } from './outbound-group.js';
-import { endOfRib } from './packer.js';
-import { Path, bestOf, findPath, unlinkPath } from './path.js';
 import { PeerState } from './peer-state.js';
-import { ipv4Key, ipv6Key, keyToPrefix, prefixKey, type PrefixKey } from './prefix-key.js';
-import { scanAttributes } from './raw-update.js';
-import { RibReader } from './rib-reader.js';
-import type {
-  FlushBudget,
-  NegotiatedSession,
-  PeerCounters,
-  PeerInfo,
-  RibEvents,
-  RibOptions,
-} from './types.js';
+import { ipv6Key, prefixKey } from './prefix-key.js';
+import { checkField4, hasMpAttribute, isCanonicalBlock, locateFields, maskedKey4, scanAttributes } from './raw-update.js';
+import { RibEngine } from './rib-engine.js';
+import type { NegotiatedSession, PeerInfo, RibEvents, RibOptions } from './types.js';
 
-/** Loc-RIB entries walked per step of a peer's initial dump. */
-const DUMP_CHUNK = 4096;
-
-/** The sets an UPDATE's routes were stored with, per family field. */
-interface ReceivedSets {
-  classic: AttrSet | undefined;
-  mp: AttrSet | undefined;
+/** An UPDATE body and where its fields lie, for streaming its IPv4 prefixes from the octets. */
+interface RawBody {
+  readonly body: Uint8Array;
+  readonly fields: UpdateFields;
+  readonly addPath4: boolean;
+  /** Decoded under a 4-octet-AS context (RFC 6793), so its AS numbers are written as canonical ones are. */
+  readonly fourOctetAs: boolean;
 }
 
-export class Rib extends RibReader {
-  readonly localAsn: number;
-  readonly routerId: string;
-  readonly clusterId: string;
-  private readonly decision: DecisionOptions;
-  private readonly listeners: { [E in keyof RibEvents]: RibEvents[E][] } = { outbound: [], 'max-prefix': [] };
-  private readonly groups = new Map<string, OutboundGroup>();
-  private groupList: OutboundGroup[] = [];
-  /** eBGP-received set → the same set without LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST. */
-  private readonly externalView = new WeakMap<AttrSet, AttrSet>();
+/** RFC 7606 §3 d: the well-known mandatory attributes of an UPDATE with NLRI, as bits of `seen`. */
+const MANDATORY_WITH_NLRI = (1 << AttrType.Origin) | (1 << AttrType.AsPath) | (1 << AttrType.NextHop);
+
+/** The sets an UPDATE's routes were stored with, per family field (0: none). */
+interface ReceivedSets {
+  classic: number;
+  mp: number;
+}
+
+export class Rib extends RibEngine {
   /** Export policy functions by identity, for outbound group keys. */
   private readonly policyIds = new WeakMap<object, number>();
   private lastPolicyId = 0;
+  private readonly freeSlots: number[] = [];
 
   /**
    * @param options Our AS and BGP Identifier; CLUSTER_ID (default: the BGP Identifier), ECMP size (default 1) and
    * MED comparison across ASes (default off).
    */
   constructor(options: RibOptions) {
-    super(new AttrSetInterner());
-    this.localAsn = options.localAsn;
-    this.routerId = options.routerId;
-    this.clusterId = options.clusterId ?? options.routerId;
-    this.decision = {
-      maximumPaths: Math.max(1, Math.floor(options.maximumPaths ?? 1)),
-      alwaysCompareMed: options.alwaysCompareMed ?? false,
-      routerIdNumber: ipv4Number(options.routerId),
-    };
+    super(options);
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -103,23 +82,26 @@ export class Rib extends RibReader {
     return this;
   }
 
-  private emitOutbound(peerId: string): void {
-    for (const l of this.listeners.outbound) l(peerId);
-  }
-
   // ------------------------------------------------------------------------------------------------------------
   // Peers
 
   /** Adds a peer (session down). Throws when the id is taken. */
   addPeer(info: PeerInfo): void {
     if (this.peers.has(info.id)) throw new Error(`peer ${info.id} already exists`);
-    this.peers.set(info.id, new PeerState(info, this.localAsn));
+    const slot = this.freeSlots.pop() ?? this.slots.length;
+    if (slot > 0xffff) throw new Error('too many peers');
+    const peer = new PeerState(info, this.localAsn, slot, this.loc.prefixes, this.interner);
+    this.peers.set(info.id, peer);
+    this.slots[slot] = peer;
   }
 
   /** Removes a peer, withdrawing its routes first. */
   removePeer(id: string): void {
+    const peer = this.peer(id);
     this.peerDown(id);
     this.peers.delete(id);
+    this.slots[peer.slot] = undefined;
+    this.freeSlots.push(peer.slot);
   }
 
   /**
@@ -134,10 +116,8 @@ export class Rib extends RibReader {
     group.members.push(peer);
     peer.group = group;
     for (const g of this.groupList) g.resetMemo();
-    peer.dump = this.loc.entries();
-    peer.eorPending = [];
-    if (peer.ipv4) peer.eorPending.push(familyKey(1, 1));
-    if (peer.ipv6) peer.eorPending.push(familyKey(2, 1));
+    this.startDump(peer);
+    this.sweep();
     this.emitOutbound(id);
   }
 
@@ -152,30 +132,26 @@ export class Rib extends RibReader {
     if (group !== null) {
       group.members.splice(group.members.indexOf(peer), 1);
       if (group.members.length === 0) {
+        group.resetMemo();
         this.groups.delete(group.key);
         this.groupList = [...this.groups.values()];
       }
     }
     peer.reset();
-    for (const [key, head] of this.loc) {
-      const path = findPath(head, peer);
-      if (path !== null) this.removePath(key, head, path);
-    }
+    const loc = this.loc;
+    for (let p = 0; p < loc.prefixes.limit; p++) if (loc.heads[p] !== -1) this.withdrawPath(peer.slot, p);
     peer.received = 0;
     peer.accepted = 0;
     for (const g of this.groupList) g.resetMemo();
+    this.sweep();
   }
 
-  /**
-   * RFC 2918 / RFC 7313 route refresh: sends the peer its whole Adj-RIB-Out again (then End-of-RIB).
-   */
+  /** RFC 2918 / RFC 7313 route refresh: sends the peer its whole Adj-RIB-Out again (then End-of-RIB). */
   refreshOut(id: string): void {
     const peer = this.upPeer(id);
     peer.out.clear();
-    peer.dump = this.loc.entries();
-    peer.eorPending = [];
-    if (peer.ipv4) peer.eorPending.push(familyKey(1, 1));
-    if (peer.ipv6) peer.eorPending.push(familyKey(2, 1));
+    this.startDump(peer);
+    this.sweep();
     this.emitOutbound(id);
   }
 
@@ -184,10 +160,15 @@ export class Rib extends RibReader {
     const peer = this.peer(id);
     if (importPolicy !== undefined) peer.info = { ...peer.info, importPolicy };
     if (!peer.up) return;
-    for (const [key, head] of this.loc) {
-      const path = findPath(head, peer);
-      if (path !== null) this.storePath(peer, key, path.received);
+    const loc = this.loc;
+    for (let p = 0; p < loc.prefixes.limit; p++) {
+      if (loc.heads[p] === -1) continue;
+      const path = loc.findPath(p, peer.slot);
+      if (path < 0) continue;
+      const received = loc.received[path] as number;
+      this.storePath(peer.slot, peer, p, received, this.accept(peer, p, received));
     }
+    this.sweep();
   }
 
   private groupFor(peer: PeerState): OutboundGroup {
@@ -229,6 +210,7 @@ export class Rib extends RibReader {
         info,
         { localAsn: this.localAsn, clusterId: this.clusterId },
         this.interner,
+        this.loc.prefixes,
       );
       this.groups.set(key, group);
       this.groupList = [...this.groups.values()];
@@ -252,79 +234,165 @@ export class Rib extends RibReader {
    */
   ingest(peerId: string, update: UpdateMessage): void {
     this.applyUpdate(this.upPeer(peerId), update);
+    this.sweep();
   }
 
   /**
-   * The fast path: applies a raw UPDATE body (the message without its 19-octet header) decoded under `ctx`. When
-   * the attribute block was seen before, prefixes stream from the bytes into the RIB with no decoding and no
-   * per-prefix objects; otherwise the body is decoded once and its sets remembered. Throws the `BgpError` of a
-   * session-reset error (RFC 7606), after which the caller resets the session and calls `peerDown`.
+   * The fast path: applies a raw UPDATE body — `buf` from `start` (0: the whole array is the body; 19: `buf` is the
+   * whole message) — decoded under `ctx`. When the attribute block was seen before, prefixes stream from the octets
+   * into the RIB with no decoding and no per-prefix objects; otherwise the body is decoded once and its sets
+   * remembered. Throws the `BgpError` of a session-reset error (RFC 7606), after which the caller resets the session
+   * and calls `peerDown`.
    */
-  ingestUpdate(peerId: string, body: Uint8Array, ctx: CodecContext): void {
+  ingestUpdate(peerId: string, buf: Uint8Array, ctx: CodecContext, start = 0): void {
     const peer = this.upPeer(peerId);
-    const f = updateFields(body);
-    const scan = f.attributesEnd > f.attributesStart ? scanAttributes(body, f.attributesStart, f.attributesEnd) : undefined;
-    const emptyAttributes = f.attributesEnd === f.attributesStart;
+    try {
+      this.applyRaw(peer, buf, start, ctx);
+    } finally {
+      this.sweep();
+    }
+  }
+
+  private applyRaw(peer: PeerState, body: Uint8Array, start: number, ctx: CodecContext): void {
+    const f = locateFields(body, start);
+    const as = f.attributesStart;
+    const ae = f.attributesEnd;
+    const emptyAttributes = ae === as;
+    const hasNlri = f.nlriEnd > f.nlriStart;
+    const addPath4 = ctx.addPath.size > 0 && ctx.addPath.has(familyKey(1, 1));
+    const plainCandidate = hasNlri && !emptyAttributes && ctx.fourOctetAs;
+    // A full table's usual UPDATE: IPv4 routes under an attribute block seen before, octet for octet.
+    let classic = plainCandidate ? this.interner.findRawNlri(body, as, ae) : 0;
+    // A new block from a peer whose blocks are canonical: decode its attributes, no key string needed.
+    if (classic === 0 && plainCandidate && peer.canonicalBlocks && !hasMpAttribute(body, as, ae)) {
+      classic = this.internPlain(peer, body, f, ctx, addPath4, undefined);
+    }
+    if (classic !== 0) {
+      this.applyFields4(peer, body, f, addPath4, classic);
+      return;
+    }
+    const scan = emptyAttributes ? undefined : scanAttributes(body, as, ae);
     if (scan === undefined && !emptyAttributes) {
-      this.applyDecoded(peer, body, ctx, undefined);
+      this.applyDecoded(peer, body, start, ctx, undefined);
       return;
     }
     const tag = ctx.fourOctetAs ? '4' : '2';
     const rawKey = scan?.rawKey ?? '';
-    const hasNlri = f.nlriEnd > f.nlriStart;
     const mp = scan?.mpReach;
     const hasMp = mp !== undefined && mp.end > mp.start && mp.safi === 1 && (mp.afi === 1 || mp.afi === 2);
-    const classic = hasNlri ? this.interner.lookupRaw(`n${tag}${rawKey}`) : undefined;
-    const mpSet = hasMp ? this.interner.lookupRaw(`m${tag}${rawKey}`) : undefined;
-    const needsDecode = (hasNlri && classic === undefined) || (hasMp && mpSet === undefined) || (!hasNlri && !hasMp && rawKey !== '');
-    if (needsDecode || (!hasNlri && f.withdrawnEnd === f.withdrawnStart && (emptyAttributes || scan?.mpUnreach !== undefined))) {
-      // Unknown attributes, an End-of-RIB marker, or attributes without routes (RFC 7606 §5.2 wants them checked).
-      this.applyDecoded(peer, body, ctx, needsDecode ? { tag, rawKey, hasNlri, hasMp } : undefined);
+    classic = hasNlri ? this.interner.rawGet(`n${tag}${rawKey}`) : 0;
+    const plain = scan !== undefined && scan.mpReach === undefined && scan.mpUnreach === undefined;
+    // A new block of a plain UPDATE (no MP attribute): its attributes alone are decoded.
+    if (classic === 0 && hasNlri && plain) classic = this.internPlain(peer, body, f, ctx, addPath4, `n${tag}${rawKey}`);
+    if (classic !== 0 && plain) {
+      this.applyFields4(peer, body, f, addPath4, classic);
       return;
     }
-    const addPath4 = ctx.addPath.size > 0 && ctx.addPath.has(familyKey(1, 1));
-    if (f.withdrawnEnd > f.withdrawnStart) {
-      forEachPrefix(body, f.withdrawnStart, f.withdrawnEnd, 1, addPath4, (addr, len) => this.withdrawKey(peer, ipv4Key(addr, len)));
+    const mpSet = hasMp ? this.interner.rawGet(`m${tag}${rawKey}`) : 0;
+    const needsDecode = (hasNlri && classic === 0) || (hasMp && mpSet === 0) || (!hasNlri && !hasMp && rawKey !== '');
+    if (needsDecode || (!hasNlri && f.withdrawnEnd === f.withdrawnStart && (emptyAttributes || scan?.mpUnreach !== undefined))) {
+      // Unknown attributes, an End-of-RIB marker, or attributes without routes (RFC 7606 §5.2 wants them checked).
+      this.applyDecoded(peer, body, start, ctx, needsDecode ? { tag, rawKey, hasNlri, hasMp } : undefined);
+      return;
     }
+    checkField4(body, f.withdrawnStart, f.withdrawnEnd, addPath4);
+    checkField4(body, f.nlriStart, f.nlriEnd, addPath4);
+    if (f.withdrawnEnd > f.withdrawnStart) this.withdrawField4(peer, body, f.withdrawnStart, f.withdrawnEnd, addPath4);
     const un = scan?.mpUnreach;
     if (un !== undefined && un.safi === 1 && (un.afi === 1 || un.afi === 2) && un.end > un.start) {
       const afi = un.afi;
       forEachPrefix(body, un.start, un.end, afi, ctx.addPath.has(familyKey(afi, 1)), (value, len, _id, at) =>
-        this.withdrawKey(peer, afi === 1 ? ipv4Key(value, len) : ipv6Key(body, at, len)),
+        this.withdrawPath(peer.slot, this.loc.prefixes.find(afi === 1 ? maskedKey4(value, len) : ipv6Key(body, at, len))),
       );
     }
-    if (classic !== undefined) {
-      forEachPrefix(body, f.nlriStart, f.nlriEnd, 1, addPath4, (addr, len) => this.storeKey(peer, ipv4Key(addr, len), classic));
-    }
-    if (mp !== undefined && mpSet !== undefined) {
+    if (classic !== 0) this.announceField4(peer, body, f.nlriStart, f.nlriEnd, addPath4, classic);
+    if (mp !== undefined && mpSet !== 0) {
       const afi = mp.afi as 1 | 2;
-      forEachPrefix(body, mp.start, mp.end, afi, ctx.addPath.has(familyKey(afi, 1)), (value, len, _id, at) =>
-        this.storeKey(peer, afi === 1 ? ipv4Key(value, len) : ipv6Key(body, at, len), mpSet),
-      );
+      const accepted = peer.info.importPolicy === undefined ? this.accept(peer, -1, mpSet) : -1;
+      forEachPrefix(body, mp.start, mp.end, afi, ctx.addPath.has(familyKey(afi, 1)), (value, len, _id, at) => {
+        const key = afi === 1 ? maskedKey4(value, len) : ipv6Key(body, at, len);
+        this.storeKey(peer, key, mpSet, accepted);
+      });
     }
   }
 
-  /** The slow half of `ingestUpdate`: full decode, then remember the sets under the raw keys for next time. */
+  /**
+   * An UPDATE of IPv4 routes whose attribute set is known: both prefix fields are checked whole first (RFC 7606
+   * §5.3: a malformed field resets the session and never half-applies), then applied from the octets.
+   */
+  private applyFields4(peer: PeerState, body: Uint8Array, f: UpdateFields, addPath4: boolean, set: number): void {
+    checkField4(body, f.withdrawnStart, f.withdrawnEnd, addPath4);
+    checkField4(body, f.nlriStart, f.nlriEnd, addPath4);
+    if (f.withdrawnEnd > f.withdrawnStart) this.withdrawField4(peer, body, f.withdrawnStart, f.withdrawnEnd, addPath4);
+    this.announceField4(peer, body, f.nlriStart, f.nlriEnd, addPath4, set);
+  }
+
+  /**
+   * The attribute set of a new block in a plain UPDATE (IPv4 routes in the NLRI field, no MP attribute): the
+   * attributes alone are decoded — checked in the order `decodeUpdate` checks them — and the set interned: the
+   * octets themselves when they are canonical (found by `findRawNlri` next time), else the normalised list,
+   * remembered under the block's key string (`rawKey`, computed here when not given). Records whether the peer
+   * sends canonical blocks, which decides what `applyRaw` tries first. 0 when decoding finds anything RFC 7606
+   * acts on, or a mandatory attribute is missing: the full decoder then handles the UPDATE. Throws the BgpError of
+   * a session-reset error.
+   */
+  private internPlain(peer: PeerState, body: Uint8Array, f: UpdateFields, ctx: CodecContext, addPath4: boolean, rawKey: string | undefined): number {
+    checkField4(body, f.withdrawnStart, f.withdrawnEnd, addPath4);
+    const decoded = decodeAttributes(body, f.attributesStart, f.attributesEnd, ctx);
+    // RFC 7606 §3 d: ORIGIN, AS_PATH and NEXT_HOP must accompany NLRI; without them the full decoder decides.
+    if (decoded.issues !== undefined || (decoded.seen & MANDATORY_WITH_NLRI) !== MANDATORY_WITH_NLRI) return 0;
+    const store = this.interner;
+    const fourOctetAs = ctx.fourOctetAs && peer.txContext.fourOctetAs;
+    if (fourOctetAs && isCanonicalBlock(decoded.attributes, body, f.attributesStart, f.attributesEnd)) {
+      peer.canonicalBlocks = true;
+      const set = store.internEncoded(body, f.attributesStart, f.attributesEnd);
+      store.markRawNlri(set);
+      return set;
+    }
+    peer.canonicalBlocks = false;
+    const set = store.intern(reconcileFourOctetAs(decoded.attributes, peer.txContext.fourOctetAs));
+    const key = rawKey ?? `n${ctx.fourOctetAs ? '4' : '2'}${scanAttributes(body, f.attributesStart, f.attributesEnd)?.rawKey ?? ''}`;
+    store.rawSet(key, set);
+    return set;
+  }
+
+  /** The slow half of `ingestUpdate`: full decode, then remember the sets for the next UPDATE with the same block. */
   private applyDecoded(
     peer: PeerState,
     body: Uint8Array,
+    start: number,
     ctx: CodecContext,
     remember: { tag: string; rawKey: string; hasNlri: boolean; hasMp: boolean } | undefined,
   ): void {
-    const update = decodeUpdate(body, ctx);
-    const sets = this.applyUpdate(peer, update);
+    const update = decodeUpdate(start === 0 ? body : body.subarray(start), ctx);
+    const f = updateFields(body, start);
+    const sets = this.applyUpdate(peer, update, {
+      body,
+      fields: f,
+      addPath4: ctx.addPath.size > 0 && ctx.addPath.has(familyKey(1, 1)),
+      fourOctetAs: ctx.fourOctetAs && peer.txContext.fourOctetAs,
+    });
     if (remember === undefined || update.action !== undefined) return; // RFC 7606 outcomes are not cached
-    if (remember.hasNlri && sets.classic !== undefined) this.interner.rememberRaw(`n${remember.tag}${remember.rawKey}`, sets.classic);
-    if (remember.hasMp && sets.mp !== undefined) this.interner.rememberRaw(`m${remember.tag}${remember.rawKey}`, sets.mp);
+    const store = this.interner;
+    if (remember.hasNlri && sets.classic !== 0) store.rawSet(`n${remember.tag}${remember.rawKey}`, sets.classic);
+    if (remember.hasMp && sets.mp !== 0) store.rawSet(`m${remember.tag}${remember.rawKey}`, sets.mp);
   }
 
-  private applyUpdate(peer: PeerState, update: UpdateMessage): ReceivedSets {
-    const sets: ReceivedSets = { classic: undefined, mp: undefined };
+  /**
+   * Applies a decoded UPDATE. With `raw` (the body it was decoded from), the prefixes of the Withdrawn Routes and
+   * NLRI fields are streamed from the octets rather than read from the decoded `Prefix` values.
+   */
+  private applyUpdate(peer: PeerState, update: UpdateMessage, raw?: RawBody): ReceivedSets {
+    const sets: ReceivedSets = { classic: 0, mp: 0 };
     if (update.endOfRib !== undefined) {
       peer.eorReceived.add(familyKey(update.endOfRib.afi, update.endOfRib.safi));
       return sets;
     }
-    for (const p of update.withdrawn) this.withdrawPrefix(peer, p);
+    if (raw === undefined) {
+      for (const p of update.withdrawn) this.withdrawPrefix(peer, p);
+    } else if (raw.fields.withdrawnEnd > raw.fields.withdrawnStart) {
+      this.withdrawField4(peer, raw.body, raw.fields.withdrawnStart, raw.fields.withdrawnEnd, raw.addPath4);
+    }
     let mpReach: Extract<PathAttribute, { kind: 'mp-reach-nlri' }> | undefined;
     for (const a of update.attributes) {
       if (a.kind === 'mp-unreach-nlri' && a.safi === 1) for (const p of a.withdrawn) this.withdrawPrefix(peer, p);
@@ -337,116 +405,41 @@ export class Rib extends RibReader {
       return sets;
     }
     const attrs = reconcileFourOctetAs(update.attributes, peer.txContext.fourOctetAs);
+    const noPolicy = peer.info.importPolicy === undefined;
     if (update.nlri.length > 0) {
-      const set = this.interner.intern(classicFamilyAttributes(attrs));
+      const f = raw?.fields;
+      // A block that is already canonical is its own encoding: intern the octets, skip normalising and encoding.
+      const canonical =
+        raw !== undefined && f !== undefined && raw.fourOctetAs && isCanonicalBlock(update.attributes, raw.body, f.attributesStart, f.attributesEnd);
+      const set = canonical
+        ? this.interner.internEncoded(raw.body, (f as UpdateFields).attributesStart, (f as UpdateFields).attributesEnd)
+        : this.interner.intern(classicFamilyAttributes(attrs));
       sets.classic = set;
-      for (const p of update.nlri) {
-        const key = prefixKey(p);
-        if (key !== undefined) this.storeKey(peer, key, set);
+      if (raw !== undefined) {
+        this.announceField4(peer, raw.body, raw.fields.nlriStart, raw.fields.nlriEnd, raw.addPath4, set);
+      } else {
+        const accepted = noPolicy ? this.accept(peer, -1, set) : -1;
+        for (const p of update.nlri) {
+          const key = prefixKey(p);
+          if (key !== undefined) this.storeKey(peer, key, set, accepted);
+        }
       }
     }
     if (mpReach !== undefined && mpReach.nlri.length > 0) {
       const set = this.interner.intern(mpFamilyAttributes(attrs, mpReach));
       sets.mp = set;
+      const accepted = noPolicy ? this.accept(peer, -1, set) : -1;
       for (const p of mpReach.nlri) {
         const key = prefixKey(p);
-        if (key !== undefined) this.storeKey(peer, key, set);
+        if (key !== undefined) this.storeKey(peer, key, set, accepted);
       }
     }
     return sets;
   }
 
-  private withdrawPrefix(source: PeerState, p: Prefix): void {
-    const key = prefixKey(p);
-    if (key !== undefined) this.withdrawKey(source, key);
-  }
-
-  /** Stores a route of `peer` unless the session does not carry its family (RFC 4760 §6). */
-  private storeKey(peer: PeerState, key: PrefixKey, received: AttrSet): void {
-    if (peer.carries(key)) this.storePath(peer, key, received);
-  }
-
-  /** RFC 4271 §9.1.2 and RFC 4456 §8: the route loops back to us, so it is not eligible. */
-  private loops(set: AttrSet): boolean {
-    return (
-      set.containsAs(this.localAsn) ||
-      set.originatorId === this.routerId ||
-      (set.clusterList.length > 0 && set.clusterList.includes(this.clusterId))
-    );
-  }
-
-  /** Import: loop checks, the eBGP view of the attributes, then the peer's import policy. */
-  private accept(peer: PeerState, key: PrefixKey, received: AttrSet): AttrSet | null {
-    if (this.loops(received)) return null;
-    let base = received;
-    if (!peer.ibgp && received.hasInternalOnly) {
-      let view = this.externalView.get(received);
-      if (view === undefined) {
-        view = this.interner.intern(withoutInternalOnlyAttributes(received.attributes));
-        this.externalView.set(received, view);
-      }
-      base = view;
-    }
-    const policy = peer.info.importPolicy;
-    if (policy === undefined) return base;
-    const out = policy({ prefix: keyToPrefix(key), attributes: base.attributes }, peer.info);
-    if (out === null) return null;
-    return out === base.attributes ? base : this.interner.intern(out);
-  }
-
-  /** Stores `source`'s route for `key` (new, or an implicit withdraw of its previous one) and decides. */
-  private storePath(source: PeerState | null, key: PrefixKey, received: AttrSet): void {
-    const accepted = source === null ? received : this.accept(source, key, received);
-    const head = this.loc.get(key);
-    const oldBest = bestOf(head);
-    let path = findPath(head, source);
-    let listHead: Path;
-    if (path !== null) {
-      if (path.received === received && path.attrs === accepted) return;
-      if (source !== null && (path.attrs === null) !== (accepted === null)) source.accepted += accepted === null ? -1 : 1;
-      path.received = received;
-      path.attrs = accepted;
-      listHead = head as Path;
-    } else {
-      path = new Path(source, received, accepted, head ?? null);
-      listHead = path;
-      if (source !== null) {
-        source.received++;
-        if (accepted !== null) source.accepted++;
-        this.checkMaxPrefix(source);
-      }
-    }
-    const newHead = decide(listHead, this.decision);
-    if (newHead !== head) this.loc.set(key, newHead as Path);
-    const newBest = bestOf(newHead ?? undefined);
-    if (newBest !== oldBest || newBest === path) this.propagate(key, newBest);
-  }
-
-  private checkMaxPrefix(peer: PeerState): void {
-    const limit = peer.info.maxPrefix;
-    if (limit === undefined || peer.maxPrefixReported || peer.received <= limit) return;
-    peer.maxPrefixReported = true;
-    for (const l of this.listeners['max-prefix']) l(peer.id, peer.received, limit);
-  }
-
-  private withdrawKey(source: PeerState | null, key: PrefixKey): void {
-    const head = this.loc.get(key);
-    const path = findPath(head, source);
-    if (path !== null) this.removePath(key, head as Path, path);
-  }
-
-  private removePath(key: PrefixKey, head: Path, path: Path): void {
-    const oldBest = bestOf(head);
-    const source = path.source as PeerState | null;
-    if (source !== null && source.up) {
-      source.received--;
-      if (path.attrs !== null) source.accepted--;
-    }
-    const newHead = decide(unlinkPath(head, path), this.decision);
-    if (newHead === null) this.loc.delete(key);
-    else this.loc.set(key, newHead);
-    const newBest = bestOf(newHead ?? undefined);
-    if (newBest !== oldBest) this.propagate(key, newBest);
+  private withdrawPrefix(peer: PeerState, prefix: Prefix): void {
+    const key = prefixKey(prefix);
+    if (key !== undefined) this.withdrawPath(peer.slot, this.loc.prefixes.find(key));
   }
 
   // ------------------------------------------------------------------------------------------------------------
@@ -464,98 +457,15 @@ export class Rib extends RibReader {
     const attrs = attributes.slice();
     if (!attrs.some((a) => a.kind === 'origin')) attrs.push({ kind: 'origin', origin: 0 });
     if (!attrs.some((a) => a.kind === 'as-path')) attrs.push({ kind: 'as-path', segments: [] });
-    this.storePath(null, key, this.interner.intern(attrs));
+    const set = this.interner.intern(attrs);
+    this.storePath(LOCAL_SLOT, null, this.loc.prefixes.add(key), set, set);
+    this.sweep();
   }
 
   /** Withdraws a route originated with `originate` (no-op when there is none). */
   withdrawLocal(prefix: Prefix): void {
     const key = prefixKey(prefix);
-    if (key !== undefined) this.withdrawKey(null, key);
-  }
-
-  // ------------------------------------------------------------------------------------------------------------
-  // Sending
-
-  /** Tells every peer's Adj-RIB-Out what it should now have for `key`. */
-  private propagate(key: PrefixKey, best: Path | null): void {
-    for (const group of this.groupList) {
-      const exported = best === null ? null : group.exportRoute(key, best);
-      for (const peer of group.members) if (peer.carries(key)) this.offer(peer, key, exported, best);
-    }
-  }
-
-  /** Per-peer rules on top of the group's result, then queue. */
-  private offer(peer: PeerState, key: PrefixKey, exported: AttrSet | null, best: Path | null): void {
-    let set = exported;
-    // Never back to the peer it came from; RFC 4456 §8: nor to the router that originated it into the cluster.
-    if (set !== null && (best?.source === peer || (set.originatorId !== undefined && set.originatorId === peer.routerId))) set = null;
-    if (peer.out.offer(key, set)) this.emitOutbound(peer.id);
-  }
-
-  /** True when `flush(peerId)` would return messages. */
-  hasPending(peerId: string): boolean {
-    const peer = this.peer(peerId);
-    return peer.up && (peer.out.pendingCount > 0 || peer.dump !== null || peer.eorPending.length > 0);
-  }
-
-  /**
-   * Encoded UPDATE messages (header included) for the peer, ready for the socket: withdrawals split at the size
-   * limit, announcements packed as many prefixes per message as fit, the initial dump and then End-of-RIB. At most
-   * `budget` per call (default 64 messages); call again while `hasPending(peerId)`.
-   */
-  flush(peerId: string, budget: FlushBudget = {}): Uint8Array[] {
-    const peer = this.peer(peerId);
-    const out: Uint8Array[] = [];
-    if (!peer.up || peer.group === null) return out;
-    const group = peer.group;
-    const maxMessages = budget.maxMessages ?? 64;
-    const maxBytes = budget.maxBytes ?? Infinity;
-    let bytes = 0;
-    let dumpSteps = 0;
-    while (out.length < maxMessages && bytes < maxBytes) {
-      // Keep more prefixes queued than one UPDATE can hold, so that dump chunks do not leave half-full messages.
-      if (peer.dump !== null && peer.out.pendingCount < group.limit) {
-        if (dumpSteps++ >= maxMessages) break; // bounded work even when the dump yields nothing to send
-        this.feedDump(peer, group);
-        continue;
-      }
-      let msg = peer.out.nextMessage(group);
-      if (msg === null) {
-        const family = peer.eorPending.shift();
-        if (family === undefined) break;
-        msg = endOfRib(family >> 8, family & 0xff);
-        peer.out.updatesSent++;
-      }
-      out.push(msg);
-      bytes += msg.length;
-    }
-    return out;
-  }
-
-  private feedDump(peer: PeerState, group: OutboundGroup): void {
-    const dump = peer.dump as Iterator<[PrefixKey, Path]>;
-    for (let n = 0; n < DUMP_CHUNK; n++) {
-      const r = dump.next();
-      if (r.done === true) {
-        peer.dump = null;
-        return;
-      }
-      const [key, head] = r.value;
-      const best = bestOf(head);
-      if (best !== null && peer.carries(key)) this.offer(peer, key, group.exportRoute(key, best), best);
-    }
-  }
-
-  /** Route counts of a peer. */
-  counters(peerId: string): PeerCounters {
-    const peer = this.peer(peerId);
-    return {
-      received: peer.received,
-      accepted: peer.accepted,
-      sent: peer.out.sent.size,
-      pending: peer.out.pendingCount,
-      updatesSent: peer.out.updatesSent,
-    };
+    if (key !== undefined) this.withdrawPath(LOCAL_SLOT, this.loc.prefixes.find(key));
+    this.sweep();
   }
 }
-

@@ -135,6 +135,22 @@ export interface PeerCounters {
   readonly updatesSent: number;
 }
 
+/** Octets held by the RIB's tables, by structure (see `Rib.memoryUse`). */
+export interface RibMemoryUse {
+  /** Prefix keys, reference counts and the IPv4 hash table. */
+  readonly prefixIndex: number;
+  /** Loc-RIB heads and the path arrays (Adj-RIBs-In). */
+  readonly paths: number;
+  /** Per-set fields and the attribute-set hash table. */
+  readonly attributeSets: number;
+  /** Pages of canonical attribute encodings. */
+  readonly attributeArena: number;
+  /** Every peer's Adj-RIB-Out (sent sets, queues). */
+  readonly adjRibOut: number;
+  /** Outbound groups' export memos. */
+  readonly exportMemo: number;
+}
+
 /** How much one `flush` call may produce, so that one peer's table does not starve the event loop. */
 export interface FlushBudget {
   /** Default 64 messages. */

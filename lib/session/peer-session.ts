@@ -84,13 +84,13 @@ export interface PeerSessionEvents {
   down: [reason: string, close: CloseReason];
   update: [update: UpdateMessage];
   /**
-   * An UPDATE on the Established session, undecoded: the body (the message minus its 19-octet header, a view into
-   * the socket's chunk — copy what you keep) and the negotiated receive context. While this event has listeners
-   * the session does not decode UPDATEs itself; a listener that finds a session-reset error (RFC 7606) throws its
-   * `BgpError`, and the session ends as it would on a decoding error (NOTIFICATION, Event 28). `update` is still
-   * emitted, decoded after the listeners ran, when it has listeners too.
+   * An UPDATE on the Established session, undecoded: the whole message (header included; a view into the socket's
+   * chunk — copy what you keep) and the negotiated receive context. While this event has listeners the session
+   * does not decode UPDATEs itself; a listener that finds a session-reset error (RFC 7606) throws its `BgpError`,
+   * and the session ends as it would on a decoding error (NOTIFICATION, Event 28). `update` is still emitted,
+   * decoded after the listeners ran, when it has listeners too.
    */
-  updateBody: [body: Uint8Array, ctx: CodecContext];
+  rawUpdate: [message: Uint8Array, ctx: CodecContext];
   routeRefresh: [message: RouteRefreshMessage];
   /** The outbound queue can take more (after backpressure). */
   writable: [];
@@ -360,7 +360,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         return;
       }
       case 'deliver-update':
-        if (a.update instanceof UndecodedUpdate) this.deliverBody(a.conn, a.update.body, a.update.ctx);
+        if (a.update instanceof UndecodedUpdate) this.deliverRaw(a.conn, a.update.message, a.update.ctx);
         else this.emit('update', a.update);
         return;
       case 'deliver-route-refresh':
@@ -369,11 +369,11 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     }
   }
 
-  /** An undecoded UPDATE for `updateBody`; a session-reset error its listeners throw becomes Event 28. */
-  private deliverBody(conn: number, body: Uint8Array, ctx: CodecContext): void {
+  /** An undecoded UPDATE for `rawUpdate`; a session-reset error its listeners throw becomes Event 28. */
+  private deliverRaw(conn: number, message: Uint8Array, ctx: CodecContext): void {
     try {
-      this.emit('updateBody', body, ctx);
-      if (this.listenerCount('update') > 0) this.emit('update', decodeUpdate(body, ctx));
+      this.emit('rawUpdate', message, ctx);
+      if (this.listenerCount('update') > 0) this.emit('update', decodeUpdate(message.subarray(HEADER_LENGTH), ctx));
     } catch (err) {
       if (!(err instanceof BgpError)) throw err;
       this.feed({ type: 'UpdateMsgErr', conn, error: err });
@@ -466,10 +466,10 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     // Only an Established connection has a negotiated context; before that, decode as RFC 4271 does by default
     // (the FSM answers an early UPDATE with RFC 6608's error whatever it contains).
     const ctx = info?.negotiated?.rx ?? defaultContext;
-    if (type === MessageType.Update && info?.state === 'Established' && this.listenerCount('updateBody') > 0) {
-      // The FSM sees every UPDATE (its hold timer restarts), but the body goes to `updateBody` undecoded: the RIB's
-      // fast path decodes only attribute blocks it has not seen before.
-      this.feed({ type: 'UpdateMsg', conn, update: new UndecodedUpdate(bytes.subarray(HEADER_LENGTH), ctx) });
+    if (type === MessageType.Update && info?.state === 'Established' && this.listenerCount('rawUpdate') > 0) {
+      // The FSM sees every UPDATE (its hold timer restarts), but the message goes to `rawUpdate` undecoded: the
+      // RIB's fast path decodes only attribute blocks it has not seen before.
+      this.feed({ type: 'UpdateMsg', conn, update: new UndecodedUpdate(bytes, ctx) });
       return;
     }
     let message: BgpMessage;
@@ -497,7 +497,7 @@ const NO_ATTRIBUTES: readonly PathAttribute[] = Object.freeze([]);
 
 /**
  * An UPDATE handed to the FSM undecoded (see `onMessage`): the FSM only needs to know that one arrived, and passes
- * it back in its `deliver-update` action, where the body goes to `updateBody`. Its fields are empty: it is never
+ * it back in its `deliver-update` action, where the message goes to `rawUpdate`. Its fields are empty: it is never
  * given to anyone as a decoded message.
  */
 class UndecodedUpdate implements UpdateMessage {
@@ -507,7 +507,7 @@ class UndecodedUpdate implements UpdateMessage {
   readonly nlri = NO_PREFIXES;
 
   constructor(
-    readonly body: Uint8Array,
+    readonly message: Uint8Array,
     readonly ctx: CodecContext,
   ) {}
 }

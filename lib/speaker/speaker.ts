@@ -17,9 +17,12 @@ import {
   type NotificationMessage,
   type Prefix,
   type UpdateMessage,
+  type CodecContext,
+  decodeUpdate,
+  HEADER_LENGTH,
+  MessageType,
   Afi,
   Safi,
-  BgpError as BgpErrorClass,
 } from '../wire/index.js';
 import type { AdvertisedCapabilities, FamilyRef, FsmState, Negotiated, RemoteAs } from '../fsm/index.js';
 import {
@@ -163,8 +166,8 @@ const FAMILY_REFS: Record<FamilyName, FamilyRef> = {
   'ipv6-unicast': { afi: Afi.IPv6, safi: Safi.Unicast },
 };
 
-/** UPDATE messages flushed per batch, and batches per event-loop turn. */
-const FLUSH_MESSAGES = 64;
+/** Octets of UPDATEs flushed per batch (one socket write), and batches per event-loop turn. */
+const FLUSH_BYTES = 64 * 1024;
 const FLUSH_BATCHES_PER_TURN = 8;
 
 export class Speaker extends EventEmitter<SpeakerEvents> {
@@ -320,7 +323,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     });
     session.on('established', (negotiated, local) => this.onEstablished(entry, negotiated, local));
     session.on('down', (reason) => this.onDown(entry, reason));
-    session.on('update', (update) => this.onUpdate(entry, update));
+    session.on('rawUpdate', (message, ctx) => this.onRawUpdate(entry, message, ctx));
     session.on('routeRefresh', (m) => {
       // RFC 2918: the peer asks for our Adj-RIB-Out again.
       if (entry.inRib) this.rib.refreshOut(address);
@@ -545,15 +548,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     this.emit('peerDown', e.config.address, reason);
   }
 
-  private onUpdate(e: PeerEntry, update: UpdateMessage): void {
-    this.emit('update', e.config.address, update);
-    if (!e.inRib) return;
-    try {
-      this.rib.ingest(e.config.address, update);
-    } catch (err) {
-      if (!(err instanceof BgpErrorClass)) throw err;
-      e.session.reset(err);
-    }
+  /**
+   * An UPDATE from the peer, undecoded, into the RIB's fast path; decoded for the `update` event only when someone
+   * listens. A session-reset error (RFC 7606) is thrown as its BgpError: the session answers it with that
+   * NOTIFICATION, as it does a message it cannot decode.
+   */
+  private onRawUpdate(e: PeerEntry, message: Uint8Array, ctx: CodecContext): void {
+    if (e.inRib) this.rib.ingestUpdate(e.config.address, message, ctx, HEADER_LENGTH);
+    const decoded = this.listenerCount('update') > 0 || !e.inRib ? decodeUpdate(message.subarray(HEADER_LENGTH), ctx) : undefined;
+    if (decoded !== undefined) this.emit('update', e.config.address, decoded);
   }
 
   private onMaxPrefix(id: string, received: number, limit: number): void {
@@ -586,8 +589,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (!e.inRib) return;
     for (let batch = 0; batch < FLUSH_BATCHES_PER_TURN; batch++) {
       if (!this.rib.hasPending(id)) return;
-      const messages = this.rib.flush(id, { maxMessages: FLUSH_MESSAGES });
-      if (!e.session.sendUpdates(messages)) {
+      // UPDATEs laid end to end: one write per batch rather than one per message (a syscall each).
+      const out = this.rib.flushBatch(id, { maxBytes: FLUSH_BYTES });
+      if (out === null) continue; // a step of the initial dump that had nothing to send
+      const writable = e.session.sendUpdates([out.bytes]);
+      for (let i = 1; i < out.messages; i++) e.session.counters.countSent(MessageType.Update);
+      if (!writable) {
         e.waitingForDrain = true;
         return;
       }
