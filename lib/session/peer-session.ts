@@ -210,19 +210,17 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   }
 
   /**
-   * Sends encoded UPDATE messages on the Established session. Returns false when the caller should wait for
-   * `'writable'` before sending more (backpressure), or when no session is up.
+   * Sends `count` encoded UPDATE messages laid end to end in `bytes` (one socket write for the batch) on the
+   * Established session. Returns false when the caller should wait for `'writable'` before sending more
+   * (backpressure), or when no session is up.
    */
-  sendUpdates(messages: readonly Uint8Array[]): boolean {
+  sendUpdateBatch(bytes: Uint8Array, count: number): boolean {
     const conn = this.establishedConn;
     const c = conn === undefined ? undefined : this.connections.get(conn);
     if (!c || conn === undefined) return false;
-    let ok = true;
-    for (const m of messages) {
-      ok = c.send(m) && ok;
-      this.counters.countSent(MessageType.Update);
-    }
-    if (messages.length > 0) this.feed({ type: 'UpdateSent', conn });
+    const ok = c.send(bytes);
+    for (let i = 0; i < count; i++) this.counters.countSent(MessageType.Update);
+    if (count > 0) this.feed({ type: 'UpdateSent', conn });
     return ok && !c.isClosed;
   }
 

@@ -20,7 +20,6 @@ import {
   type CodecContext,
   decodeUpdate,
   HEADER_LENGTH,
-  MessageType,
   Afi,
   Safi,
 } from '../wire/index.js';
@@ -592,9 +591,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       // UPDATEs laid end to end: one write per batch rather than one per message (a syscall each).
       const out = this.rib.flushBatch(id, { maxBytes: FLUSH_BYTES });
       if (out === null) continue; // a step of the initial dump that had nothing to send
-      const writable = e.session.sendUpdates([out.bytes]);
-      for (let i = 1; i < out.messages; i++) e.session.counters.countSent(MessageType.Update);
-      if (!writable) {
+      if (!e.session.sendUpdateBatch(out.bytes, out.messages)) {
         e.waitingForDrain = true;
         return;
       }
