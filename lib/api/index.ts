@@ -18,6 +18,7 @@ export { ControlServer, DEFAULT_SOCKET_PATH, type ControlServerOptions } from '.
 export { type Endpoint, type ApiRequest, type ApiResult, type ApiHandler, describeEndpoint, isLoopback } from './http.js';
 export { request, parseEndpoint, ApiUnavailableError, type RequestOptions } from './client.js';
 export {
+  Histogram,
   MetricsRegistry,
   MetricsServer,
   renderExposition,
@@ -29,5 +30,5 @@ export {
   type MetricsCollector,
   type MetricsServerOptions,
 } from './metrics.js';
-export { speakerMetrics, allocatorMetrics, processMetrics, peerLabel, type PoolUsage, type MetricsSpeaker } from './metrics-speaker.js';
+export { speakerMetrics, allocatorMetrics, processMetrics, peerLabel, PROPAGATION_BUCKETS, type PoolUsage, type MetricsSpeaker } from './metrics-speaker.js';
 export { show, showPath, announce, withdraw, clear, type ShowCommand, type CommandOptions } from './commands.js';

@@ -12,12 +12,13 @@
  *   tsbgpd_bgp_session_flaps_total{peer}               counter Established sessions that went down
  *   tsbgpd_peer_prefixes{peer,kind}                    gauge   received | accepted | sent
  *   tsbgpd_rib_prefixes                                gauge   prefixes in the Loc-RIB
+ *   tsbgpd_bgp_update_propagation_seconds{peer}        histogram  a route change → its UPDATE on the session
  *
  * `peer` is `address:port` (`[2001:db8::1]:179` for IPv6), as MetalLB labels it. Message counts live in the
  * speaker; NOTIFICATIONs are counted here by code and subcode from the speaker's events.
  */
 import type { Speaker } from '../speaker/index.js';
-import type { MetricFamily, MetricsCollector } from './metrics.js';
+import { Histogram, type MetricFamily, type MetricsCollector } from './metrics.js';
 import type { SpeakerSource } from './source.js';
 
 /** What the collector reads and listens to: `Speaker` as it is. */
@@ -34,6 +35,14 @@ const MESSAGE_TYPES = [
   ['keepalive', 'keepalive'],
   ['route_refresh', 'routeRefresh'],
 ] as const;
+
+/**
+ * Buckets of the propagation latency (seconds): sub-millisecond for a lone change on an idle speaker, up to a
+ * minute for a full table queued behind a slow peer.
+ */
+export const PROPAGATION_BUCKETS: readonly number[] = [
+  0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60,
+];
 
 /** Counts of NOTIFICATIONs per peer address, keyed `direction code subcode`. */
 type NotificationCounts = Map<string, Map<string, number>>;
@@ -53,13 +62,21 @@ export function speakerMetrics(speaker: MetricsSpeaker): { collect: MetricsColle
   const notifications: NotificationCounts = new Map();
   const onSent = (address: string, e: { code: number; subcode: number }): void => bump(notifications, address, 'sent', e.code, e.subcode);
   const onReceived = (address: string, n: { code: number; subcode: number }): void => bump(notifications, address, 'received', n.code, n.subcode);
+  const propagation = new Map<string, Histogram>();
+  const onPropagated = (address: string, seconds: number): void => {
+    let h = propagation.get(address);
+    if (!h) propagation.set(address, (h = new Histogram(PROPAGATION_BUCKETS)));
+    h.observe(seconds);
+  };
   speaker.on('notificationSent', onSent);
   speaker.on('notificationReceived', onReceived);
+  speaker.on('updatesPropagated', onPropagated);
 
   const collect = (): MetricFamily[] => {
     const peers = speaker.peers();
     const present = new Set(peers.map((p) => p.address));
     for (const address of notifications.keys()) if (!present.has(address)) notifications.delete(address);
+    for (const address of propagation.keys()) if (!present.has(address)) propagation.delete(address);
 
     const up: MetricFamily['samples'][number][] = [];
     const updates: MetricFamily['samples'][number][] = [];
@@ -68,6 +85,7 @@ export function speakerMetrics(speaker: MetricsSpeaker): { collect: MetricsColle
     const notes: MetricFamily['samples'][number][] = [];
     const flaps: MetricFamily['samples'][number][] = [];
     const prefixes: MetricFamily['samples'][number][] = [];
+    const latency: MetricFamily['samples'][number][] = [];
     for (const p of peers) {
       const peer = peerLabel(p.address, p.port);
       up.push({ labels: { peer }, value: p.state === 'Established' ? 1 : 0 });
@@ -84,6 +102,8 @@ export function speakerMetrics(speaker: MetricsSpeaker): { collect: MetricsColle
       }
       flaps.push({ labels: { peer }, value: p.flaps });
       for (const kind of ['received', 'accepted', 'sent'] as const) prefixes.push({ labels: { peer, kind }, value: p.prefixes[kind] });
+      // Every peer has the series from the start (zero counts), so that rate() and alerts see it before a change.
+      latency.push(...(propagation.get(p.address) ?? new Histogram(PROPAGATION_BUCKETS)).samples({ peer }));
     }
     return [
       { name: 'metallb_bgp_session_up', help: 'BGP session state (1 is up, 0 is down)', type: 'gauge', samples: up },
@@ -109,6 +129,12 @@ export function speakerMetrics(speaker: MetricsSpeaker): { collect: MetricsColle
         samples: prefixes,
       },
       { name: 'tsbgpd_rib_prefixes', help: 'Prefixes in the Loc-RIB', type: 'gauge', samples: [{ value: speaker.rib.prefixCount }] },
+      {
+        name: 'tsbgpd_bgp_update_propagation_seconds',
+        help: 'Seconds from a route change (an UPDATE received, a route announced or withdrawn) until the UPDATEs carrying it were written to the peer, one observation per burst',
+        type: 'histogram',
+        samples: latency,
+      },
     ];
   };
 
@@ -117,6 +143,7 @@ export function speakerMetrics(speaker: MetricsSpeaker): { collect: MetricsColle
     dispose: () => {
       speaker.off('notificationSent', onSent);
       speaker.off('notificationReceived', onReceived);
+      speaker.off('updatesPropagated', onPropagated);
     },
   };
 }

@@ -12,9 +12,11 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { closeHttp, describeEndpoint, listenHttp, send, sendError, type Endpoint } from './http.js';
 import { ApiError } from './errors.js';
 
-export type MetricType = 'counter' | 'gauge' | 'untyped';
+export type MetricType = 'counter' | 'gauge' | 'histogram' | 'untyped';
 
 export interface MetricSample {
+  /** A histogram's series are the family name plus `_bucket`, `_sum` or `_count`. */
+  readonly suffix?: '_bucket' | '_sum' | '_count';
   readonly labels?: Readonly<Record<string, string>>;
   readonly value: number;
 }
@@ -78,9 +80,59 @@ export function renderExposition(families: readonly MetricFamily[]): string {
   let out = '';
   for (const [name, f] of merged) {
     out += `# HELP ${name} ${escapeHelp(f.help)}\n# TYPE ${name} ${f.type}\n`;
-    for (const s of f.samples) out += `${name}${formatLabels(s.labels, name)} ${formatValue(s.value)}\n`;
+    for (const s of f.samples) out += `${name}${s.suffix ?? ''}${formatLabels(s.labels, name)} ${formatValue(s.value)}\n`;
   }
   return out;
+}
+
+/**
+ * A Prometheus histogram's state: observations counted into cumulative `le` buckets, with their sum. Kept here
+ * rather than in the speaker because only the exposition needs buckets; the speaker reports each observation.
+ */
+export class Histogram {
+  readonly bounds: readonly number[];
+  private readonly counts: Float64Array;
+  private total = 0;
+  private sum = 0;
+
+  /** `bounds`: the upper bounds of the buckets, ascending; `+Inf` is implied. */
+  constructor(bounds: readonly number[]) {
+    for (let i = 1; i < bounds.length; i++) {
+      if (!((bounds[i] as number) > (bounds[i - 1] as number))) throw new Error('histogram bounds must ascend');
+    }
+    this.bounds = [...bounds];
+    this.counts = new Float64Array(bounds.length);
+  }
+
+  observe(value: number): void {
+    this.total++;
+    this.sum += value;
+    const b = this.bounds;
+    for (let i = 0; i < b.length; i++) {
+      if (value <= (b[i] as number)) {
+        this.counts[i] = (this.counts[i] as number) + 1;
+        return;
+      }
+    }
+  }
+
+  get count(): number {
+    return this.total;
+  }
+
+  /** The `_bucket` (cumulative, ending with `le="+Inf"`), `_sum` and `_count` samples under `labels`. */
+  samples(labels: Readonly<Record<string, string>> = {}): MetricSample[] {
+    const out: MetricSample[] = [];
+    let cumulative = 0;
+    for (let i = 0; i < this.bounds.length; i++) {
+      cumulative += this.counts[i] as number;
+      out.push({ suffix: '_bucket', labels: { ...labels, le: formatValue(this.bounds[i] as number) }, value: cumulative });
+    }
+    out.push({ suffix: '_bucket', labels: { ...labels, le: '+Inf' }, value: this.total });
+    out.push({ suffix: '_sum', labels, value: this.sum });
+    out.push({ suffix: '_count', labels, value: this.total });
+    return out;
+  }
 }
 
 export class MetricsRegistry {

@@ -28,6 +28,7 @@ import {
   Listener,
   PeerSession,
   silentLogger,
+  systemClock,
   type Clock,
   type Connector,
   type Logger,
@@ -146,6 +147,13 @@ export interface SpeakerEvents {
   update: [address: string, update: UpdateMessage];
   notificationReceived: [address: string, notification: NotificationMessage];
   notificationSent: [address: string, error: BgpError];
+  /**
+   * UPDATE propagation latency toward one peer: seconds from the first route change queued for it (an UPDATE
+   * received and decided, a route announced or withdrawn) until its queue was drained onto the session. One
+   * observation per burst; a burst that sends the whole table (session start, route refresh) is not one: it
+   * measures the table, not a change.
+   */
+  updatesPropagated: [address: string, seconds: number];
 }
 
 interface PeerEntry {
@@ -158,6 +166,10 @@ interface PeerEntry {
   waitingForDrain: boolean;
   inRib: boolean;
   policyBlocked: { in?: string; out?: string };
+  /** Clock reading when the oldest change not yet written to the session was queued (`updatesPropagated`). */
+  pendingSince: number | undefined;
+  /** The whole table is being sent (session start, route refresh): that burst is not a propagation latency. */
+  dumping: boolean;
 }
 
 const FAMILY_REFS: Record<FamilyName, FamilyRef> = {
@@ -195,7 +207,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       ...(options.maximumPaths ? { maximumPaths: options.maximumPaths } : {}),
       ...(options.alwaysCompareMed ? { alwaysCompareMed: true } : {}),
     });
-    this.rib.on('outbound', (id) => this.schedulePump(id));
+    this.rib.on('outbound', (id) => this.onOutbound(id));
     this.rib.on('max-prefix', (id, received, limit) => this.onMaxPrefix(id, received, limit));
   }
 
@@ -311,7 +323,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       ...(this.options.connector ? { connector: this.options.connector } : {}),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
-    const entry: PeerEntry = { config, dynamic, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {} };
+    const entry: PeerEntry = { config, dynamic, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {}, pendingSince: undefined, dumping: false };
     this.peerEntries.set(address, entry);
     session.on('state', (from, to) => {
       this.emit('peerState', address, from, to);
@@ -325,7 +337,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     session.on('rawUpdate', (message, ctx) => this.onRawUpdate(entry, message, ctx));
     session.on('routeRefresh', (m) => {
       // RFC 2918: the peer asks for our Adj-RIB-Out again.
-      if (entry.inRib) this.rib.refreshOut(address);
+      if (entry.inRib) {
+        entry.dumping = true;
+        this.rib.refreshOut(address);
+      }
       log.info({ event: 'route-refresh-received', afi: m.afi, safi: m.safi }, 'route refresh received');
     });
     session.on('writable', () => {
@@ -379,6 +394,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   refreshOut(address: string): boolean {
     const entry = this.peerEntries.get(address);
     if (!entry?.inRib) return false;
+    entry.dumping = true;
     this.rib.refreshOut(address);
     return true;
   }
@@ -528,6 +544,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       txContext: n.tx,
     });
     e.inRib = true;
+    e.dumping = true;
     this.rib.peerUp(address, {
       families: n.families,
       txContext: n.tx,
@@ -544,6 +561,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       e.inRib = false;
     }
     e.waitingForDrain = false;
+    e.pendingSince = undefined;
+    e.dumping = false;
     this.emit('peerDown', e.config.address, reason);
   }
 
@@ -574,6 +593,17 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     e.session.reset(errors.cease(CeaseError.MaximumNumberOfPrefixesReached, data, `${received} > ${limit}`));
   }
 
+  private onOutbound(id: string): void {
+    const e = this.peerEntries.get(id);
+    if (!e) return;
+    if (e.pendingSince === undefined) e.pendingSince = this.now();
+    this.schedulePump(id);
+  }
+
+  private now(): number {
+    return (this.options.clock ?? systemClock).now();
+  }
+
   private schedulePump(id: string): void {
     const e = this.peerEntries.get(id);
     if (!e || e.pumping || e.waitingForDrain) return;
@@ -587,7 +617,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const id = e.config.address;
     if (!e.inRib) return;
     for (let batch = 0; batch < FLUSH_BATCHES_PER_TURN; batch++) {
-      if (!this.rib.hasPending(id)) return;
+      if (!this.rib.hasPending(id)) return this.drained(e);
       // UPDATEs laid end to end: one write per batch rather than one per message (a syscall each).
       const out = this.rib.flushBatch(id, { maxBytes: FLUSH_BYTES });
       if (out === null) continue; // a step of the initial dump that had nothing to send
@@ -597,6 +627,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       }
     }
     if (this.rib.hasPending(id)) this.schedulePump(id);
+    else this.drained(e);
+  }
+
+  /** The peer's queue is empty: the burst that began at `pendingSince` has reached the session. */
+  private drained(e: PeerEntry): void {
+    const since = e.pendingSince;
+    e.pendingSince = undefined;
+    if (e.dumping) e.dumping = false;
+    else if (since !== undefined) this.emit('updatesPropagated', e.config.address, (this.now() - since) / 1000);
   }
 }
 

@@ -6,6 +6,7 @@ import { Speaker } from '../../lib/speaker/index.js';
 import { errors, CeaseError } from '../../lib/wire/index.js';
 import {
   EXPOSITION_CONTENT_TYPE,
+  Histogram,
   MetricsRegistry,
   MetricsServer,
   allocatorMetrics,
@@ -105,7 +106,23 @@ t.test('the speaker collector: MetalLB names and tsbgpd counters for a configure
   ]) {
     t.ok(text.includes(`${line}\n`), line);
   }
-  t.equal(text.match(/^# TYPE /gm)?.length, 8, 'eight families');
+  t.ok(text.includes('# TYPE tsbgpd_bgp_update_propagation_seconds histogram\n'));
+  t.ok(text.includes('tsbgpd_bgp_update_propagation_seconds_bucket{peer="127.0.0.2:179",le="+Inf"} 0\n'), 'a series per peer from the start');
+  t.equal(text.match(/^# TYPE /gm)?.length, 9, 'nine families');
+  speaker.emit('updatesPropagated', '127.0.0.2', 0.003);
+  speaker.emit('updatesPropagated', '127.0.0.2', 0.2);
+  const after = renderExposition(m.collect());
+  for (const line of [
+    'tsbgpd_bgp_update_propagation_seconds_bucket{peer="127.0.0.2:179",le="0.0025"} 0',
+    'tsbgpd_bgp_update_propagation_seconds_bucket{peer="127.0.0.2:179",le="0.005"} 1',
+    'tsbgpd_bgp_update_propagation_seconds_bucket{peer="127.0.0.2:179",le="0.25"} 2',
+    'tsbgpd_bgp_update_propagation_seconds_bucket{peer="127.0.0.2:179",le="+Inf"} 2',
+    'tsbgpd_bgp_update_propagation_seconds_sum{peer="127.0.0.2:179"} 0.203',
+    'tsbgpd_bgp_update_propagation_seconds_count{peer="127.0.0.2:179"} 2',
+    'tsbgpd_bgp_update_propagation_seconds_count{peer="[::1]:1179"} 0',
+  ]) {
+    t.ok(after.includes(`${line}\n`), line);
+  }
 
   // A removed peer's counts go; after dispose, events are no longer counted.
   await speaker.removePeer('127.0.0.2');
@@ -113,6 +130,27 @@ t.test('the speaker collector: MetalLB names and tsbgpd counters for a configure
   m.dispose();
   speaker.emit('notificationReceived', '::1', { type: 3, code: 4, subcode: 0, data: new Uint8Array() });
   t.ok(renderExposition(m.collect()).includes('tsbgpd_bgp_notifications_total{peer="[::1]:1179",direction="received",code="4",subcode="0"} 1\n'));
+});
+
+t.test('a histogram: cumulative buckets, +Inf, sum and count; bounds must ascend', async (t) => {
+  const h = new Histogram([0.1, 1, 10]);
+  for (const v of [0.05, 0.1, 0.5, 20]) h.observe(v);
+  t.equal(h.count, 4);
+  t.equal(
+    renderExposition([{ name: 'lat_seconds', help: 'Latency', type: 'histogram', samples: h.samples({ peer: 'p' }) }]),
+    [
+      '# HELP lat_seconds Latency',
+      '# TYPE lat_seconds histogram',
+      'lat_seconds_bucket{peer="p",le="0.1"} 2',
+      'lat_seconds_bucket{peer="p",le="1"} 3',
+      'lat_seconds_bucket{peer="p",le="10"} 3',
+      'lat_seconds_bucket{peer="p",le="+Inf"} 4',
+      'lat_seconds_sum{peer="p"} 20.65',
+      'lat_seconds_count{peer="p"} 4',
+      '',
+    ].join('\n'),
+  );
+  t.throws(() => new Histogram([1, 1]), /ascend/);
 });
 
 t.test('process metrics', async (t) => {

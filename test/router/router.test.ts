@@ -118,7 +118,7 @@ t.test('route reflection: client routes reach every other peer with ORIGINATOR_I
 });
 
 t.test('control API and metrics come up with the router', async (t) => {
-  const { router, api } = await rig(t);
+  const { router, api, peers } = await rig(t);
   const summary = (await request({ socketPath: api }, 'GET', '/v1/summary')) as { localAs: number; peers: { address: string; peerGroup: string | null }[] };
   t.equal(summary.localAs, 65100);
   t.same(
@@ -131,9 +131,17 @@ t.test('control API and metrics come up with the router', async (t) => {
   await router.reload(router.config);
   const after = (await request({ socketPath: api }, 'GET', '/v1/router')) as { lastReload: { result: { restarted: string[] } } | null };
   t.same(after.lastReload?.result.restarted, [], 'and the last reload');
+  // A route from the eBGP peer, reflected to the client: one propagation observed toward the client.
+  await waitFor('client and eBGP peer up', () => ['127.0.0.2', '127.0.0.5'].every((a) => router.speaker.peer(a)?.state === 'Established'));
+  await new Promise((r) => setTimeout(r, 100)); // the client's initial table (End-of-RIB) is out
+  peers.e1.announce('10.5.9.0/24');
+  await waitFor('the route at c1', () => peers.c1.routes('10.5.9.0/24')[0]);
   const m = router.metricsEndpoint as { host: string; port: number };
   const text = await (await fetch(`http://${m.host}:${m.port}/metrics`)).text();
   t.match(text, /metallb_bgp_session_up\{peer="127\.0\.0\.2:179"\} 1/, 'session metrics');
+  t.match(text, /^tsbgpd_bgp_update_propagation_seconds_count\{peer="127\.0\.0\.2:179"\} [1-9]\d*$/m, 'propagation latency observed');
+  const sum = Number(/^tsbgpd_bgp_update_propagation_seconds_sum\{peer="127\.0\.0\.2:179"\} (\S+)$/m.exec(text)?.[1]);
+  t.ok(sum > 0 && sum < 5, `propagation took ${sum} s`);
 });
 
 t.test('reload: a changed inbound route map refreshes that peer only; nothing resets', async (t) => {

@@ -142,3 +142,21 @@ t.test('resetPeer sends Cease / Administrative Reset and the session comes back;
   t.equal(A.peerConfig('127.0.0.2')?.remoteAs, 65100);
   t.notOk(A.refreshOut('127.0.0.99'));
 });
+
+t.test('updatesPropagated: one observation per change burst, none for the initial table', async (t) => {
+  const { A, B } = await pair(t, {}, {}, { ebgpRequiresPolicy: false });
+  const seen: [string, number][] = [];
+  A.on('updatesPropagated', (address, seconds) => seen.push([address, seconds]));
+  A.announce('10.8.0.4/32');
+  await waitFor('route at B', () => B.routes('10.8.0.4/32')[0]);
+  await new Promise((r) => setTimeout(r, 100));
+  t.same(seen, [], 'the initial table (sent when the session came up) is not a propagation');
+  const before = performance.now();
+  A.announce('10.8.0.5/32');
+  A.announce('10.8.0.6/32');
+  await waitFor('routes at B', () => B.routes('10.8.0.6/32')[0] && B.routes('10.8.0.5/32')[0]);
+  const elapsed = (performance.now() - before) / 1000;
+  t.equal(seen.length, 1, 'two announcements in one turn are one burst');
+  t.equal(seen[0]?.[0], '127.0.0.2');
+  t.ok((seen[0]?.[1] ?? -1) >= 0 && (seen[0]?.[1] ?? Infinity) <= elapsed, `latency ${seen[0]?.[1]} s within the ${elapsed} s it took to arrive`);
+});
