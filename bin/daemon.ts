@@ -1,7 +1,8 @@
 /**
  * What every long-running tsbgpd mode shares once its speaker is up: the control API (local by default), the
  * Prometheus endpoint (off unless asked for), and the signals — SIGTERM/SIGINT withdraw and close every session
- * with Cease and a shutdown message, then exit; SIGHUP reloads the configuration, keeping the running one when the
+ * with Cease and a shutdown message, then exit (the announcer with a graceful-restart BGPPeer withdraws nothing:
+ * its `stop` leaves the routes with the peers for the restart time, docs/announcer.md); SIGHUP reloads the configuration, keeping the running one when the
  * new one is invalid.
  */
 import type { Logger } from 'pino';

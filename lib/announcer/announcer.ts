@@ -6,7 +6,8 @@
  * written), prefixes announced or withdrawn at once, prefixes whose per-peer attributes changed re-exported, and
  * BGP sessions added, removed, or — when a BGPPeer's session settings changed — reset. Sessions whose BGPPeer did
  * not change stay up. `shutdown(message)` withdraws everything, gives the withdrawals a moment to leave, and
- * closes every session with Cease / Administrative Shutdown (RFC 4486, with an RFC 9003 message).
+ * closes every session with Cease / Administrative Shutdown (RFC 4486, with an RFC 9003 message) — unless a BGPPeer
+ * asks for graceful restart (RFC 4724), when it withdraws nothing and lets the peers keep the routes while we restart.
  *
  * A configuration the running speaker cannot take (another AS or router ID: both are fixed when the speaker is
  * built) is rejected as a whole with `config-rejected`, and the running one stays. Applies are serialised.
@@ -347,11 +348,25 @@ export class Announcer extends EventEmitter<AnnouncerEvents> {
   /**
    * Withdraws every prefix, waits (bounded) for the withdrawals to reach established peers, then stops the speaker:
    * every session closes with Cease / Administrative Shutdown carrying `message`.
+   *
+   * Graceful restart (RFC 4724): when a BGPPeer of this node has `enableGracefulRestart` — and unless `withdraw` —
+   * this is taken to be a restart, as MetalLB takes a speaker pod's SIGTERM: nothing is withdrawn, and the sessions
+   * that negotiated graceful restart end so that the peer keeps our routes, stale, for our restart time (120 s): the
+   * node keeps receiving its traffic while tsbgpd restarts, and a node that never comes back is withdrawn by the
+   * peer when that time runs out. Sessions without graceful restart still end with the Cease (their peer drops our
+   * routes at once).
    */
-  async shutdown(message?: string): Promise<void> {
+  async shutdown(message?: string, options: { withdraw?: boolean } = {}): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
     await this.queue;
+    const graceful = options.withdraw !== true && [...this.peersByName.values()].some((p) => p.enableGracefulRestart);
+    if (graceful) {
+      this.log.info({ event: 'graceful-restart-shutdown' }, 'graceful restart: routes stay with the peers that support it');
+      await this.speaker.stop(message, { gracefulRestart: true });
+      this.peersByName.clear();
+      return;
+    }
     for (const r of this.table.values()) this.speaker.withdraw(r.prefix);
     this.table = new Map();
     this.prefixesByService = new Map();

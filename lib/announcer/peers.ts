@@ -9,8 +9,9 @@
  * | sourceAddress         | localAddress                                                            |
  * | holdTime, keepaliveTime, connectTime | holdTime, keepaliveTime, connectRetryTime (seconds)      |
  * | dualStackAddressFamily| families: both unicast families, else the peer address's own            |
- * | enableGracefulRestart | capabilities.gracefulRestart (RFC 4724; restart time 120 s and the       |
- * |                       | forwarding bit, as FRR's `bgp graceful-restart preserve-fw-state`)      |
+ * | enableGracefulRestart | capabilities.gracefulRestart (RFC 4724; restart time 120 s, the          |
+ * |                       | forwarding bit, as FRR's `bgp graceful-restart preserve-fw-state`, the  |
+ * |                       | Restart State bit on every OPEN of the process, and RFC 8538's N bit)   |
  * | ebgpMultiHop          | nothing to do: node:net sockets use the system TTL, never TTL 1          |
  * | myASN, routerID       | the Speaker's own AS and identifier (checked to agree by lib/config)    |
  *
@@ -60,6 +61,11 @@ export function peerConfigFor(peer: BGPPeer, exportPolicy: Policy): PeerConfig {
           capabilities: {
             gracefulRestart: {
               restartTime: GRACEFUL_RESTART_TIME,
+              // R: this process may be a restart, and it has nothing to wait for (it learns no routes), so the
+              // peer should not wait for our End-of-RIB before sending its own (RFC 4724 §4.1). N: a Cease ends
+              // the session gracefully (RFC 8538), so SIGTERM can keep our routes and still say goodbye.
+              restarting: true,
+              notification: true,
               families: families.map((f) => ({ afi: f === 'ipv4-unicast' ? Afi.IPv4 : Afi.IPv6, safi: Safi.Unicast, forwarding: true })),
             },
           },

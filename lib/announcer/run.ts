@@ -2,7 +2,8 @@
  * `runAnnouncer`: everything `tsbgpd run` does, as one call — read the configuration paths, check them (nothing
  * starts on an invalid configuration: a `ConfigError` carries every diagnostic), build the Speaker with this node's
  * AS and router ID, load the state file, allocate and announce, start the sessions, keep the status file current,
- * and watch the configuration for changes. `stop(message)` undoes it all, ending every session with Cease.
+ * and watch the configuration for changes. `stop(message)` undoes it all, ending every session with Cease (or, with
+graceful restart configured, leaving the routes with the peers while tsbgpd restarts).
  *
  * The CLI maps its flags onto `RunAnnouncerOptions` one to one (docs/announcer.md has the table).
  */
@@ -55,8 +56,12 @@ export interface RunningAnnouncer {
   readonly config: AnnouncerConfig;
   /** Warnings of the initial configuration. */
   readonly warnings: readonly Diagnostic[];
-  /** Stops watching, withdraws, and closes every session with Cease / Administrative Shutdown. */
-  stop(message?: string): Promise<void>;
+  /**
+   * Stops watching, withdraws, and closes every session with Cease / Administrative Shutdown — or, when a BGPPeer
+   * has `enableGracefulRestart` (and unless `withdraw`), restarts gracefully: nothing is withdrawn and the peers keep
+   * our routes for our restart time (`Announcer.shutdown`).
+   */
+  stop(message?: string, options?: { withdraw?: boolean }): Promise<void>;
 }
 
 /** Refuses a state or status file inside a configuration directory: it would be read back as configuration. */
@@ -142,7 +147,7 @@ export async function runAnnouncer(options: RunAnnouncerOptions): Promise<Runnin
     speaker,
     config,
     warnings: initial.warnings,
-    async stop(message?: string): Promise<void> {
+    async stop(message?: string, stopOptions: { withdraw?: boolean } = {}): Promise<void> {
       if (stopped) return;
       stopped = true;
       watcher?.close();
@@ -151,7 +156,7 @@ export async function runAnnouncer(options: RunAnnouncerOptions): Promise<Runnin
         statusTimer = undefined;
         writeStatus();
       }
-      await announcer.shutdown(message);
+      await announcer.shutdown(message, stopOptions);
     },
   };
 }

@@ -16,7 +16,7 @@ import { attributeJson } from '../inspect/index.js';
 import type { RoutePathView } from './views.js';
 
 /** Where a path came from and what the decision process made of it — everything but the attributes. */
-export type PathContext = Pick<RoutePathView, 'source' | 'peer' | 'peerRouterId' | 'internal' | 'best' | 'multipath' | 'valid' | 'weight'>;
+export type PathContext = Pick<RoutePathView, 'source' | 'peer' | 'peerRouterId' | 'internal' | 'best' | 'multipath' | 'valid' | 'stale' | 'weight'>;
 
 const ORIGIN_WORDS: Readonly<Record<number, RoutePathView['origin']>> = {
   [Origin.Igp]: 'igp',

@@ -106,7 +106,7 @@ export function routesView(source: SpeakerSource, query: RoutesQuery = {}): Rout
     let rib = source.adjRibIn(neighbor.address);
     if (query.prefix !== undefined) rib = select(rib, query.prefix);
     for (const r of rib) {
-      const context: PathContext = { ...peerContext(neighbor.address), best: false, multipath: false, valid: r.accepted, weight: 0 };
+      const context: PathContext = { ...peerContext(neighbor.address), best: false, multipath: false, valid: r.accepted, stale: r.stale, weight: 0 };
       add(r.prefix, [pathView(r.prefix.afi, r.received, context)]);
     }
   } else if (query.view === 'advertised' && neighbor) {
@@ -114,7 +114,7 @@ export function routesView(source: SpeakerSource, query: RoutesQuery = {}): Rout
     let rib = source.adjRibOut(neighbor.address);
     if (query.prefix !== undefined) rib = select(rib, query.prefix);
     // What the peer was sent, next hop and AS_PATH as it received them; weight is never sent.
-    const context: PathContext = { source: 'local', peer: null, peerRouterId: null, internal: false, best: true, multipath: false, valid: true, weight: 0 };
+    const context: PathContext = { source: 'local', peer: null, peerRouterId: null, internal: false, best: true, multipath: false, valid: true, stale: false, weight: 0 };
     for (const r of rib) add(r.prefix, [pathView(r.prefix.afi, r.attributes, context)]);
   } else {
     let loc: LocRibEntry[];
@@ -131,7 +131,7 @@ export function routesView(source: SpeakerSource, query: RoutesQuery = {}): Rout
           p.from === null
             ? { source: 'local', peer: null, peerRouterId: null, internal: false }
             : peerContext(p.peerAddress ?? p.from);
-        const context: PathContext = { ...origin, best: p.best, multipath: p.multipath, valid: true, weight: p.from === null ? LOCAL_WEIGHT : 0 };
+        const context: PathContext = { ...origin, best: p.best, multipath: p.multipath, valid: true, stale: p.stale, weight: p.from === null ? LOCAL_WEIGHT : 0 };
         paths.push(pathView(entry.prefix.afi, p.attributes, context));
       }
       add(entry.prefix, paths);

@@ -35,7 +35,7 @@ function legend(view: RoutesView): string[] {
 
 /** `*>i`: valid, best (or `=` multipath), internal. */
 function status(p: RoutePathView): string {
-  return `${p.valid ? '*' : ' '}${p.best ? '>' : p.multipath ? '=' : ' '}${p.internal ? 'i' : ' '}`;
+  return `${p.stale ? 'S' : p.valid ? '*' : ' '}${p.best ? '>' : p.multipath ? '=' : ' '}${p.internal ? 'i' : ' '}`;
 }
 
 /** The next hop as FRR prints it; "ourselves" is the unspecified address of the family. */

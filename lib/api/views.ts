@@ -204,6 +204,8 @@ export interface RoutePathView {
   multipath: boolean;
   /** Passed import policy and loop detection (always true in the Loc-RIB and advertised views). */
   valid: boolean;
+  /** RFC 4724 §4.2: kept from a restarting peer, not yet sent again (FRR's status `S`). */
+  stale: boolean;
   origin: 'igp' | 'egp' | 'incomplete' | null;
   /** FRR's text: `65001 65002 {65003,65004}`; empty for a path with no ASes. */
   asPath: string;

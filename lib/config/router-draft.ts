@@ -19,6 +19,7 @@ import { parseAddress } from './address.js';
 import {
   ROUTER_DEFAULTS,
   type RouterConfig,
+  type RouterGracefulRestart,
   type RouterListener,
   type RouterListenRange,
   type RouterNeighbor,
@@ -73,6 +74,12 @@ export interface RouterDraft {
   maximumPaths?: Located<number> | undefined;
   alwaysCompareMed?: Located<boolean> | undefined;
   listenLimit?: Located<number> | undefined;
+  /** `bgp graceful-restart` given; the other fields are its settings (each may be given without it: a warning). */
+  gracefulRestart?: Located<boolean> | undefined;
+  restartTime?: Located<number> | undefined;
+  stalePathTime?: Located<number> | undefined;
+  grNotification?: Located<boolean> | undefined;
+  preserveForwardingState?: Located<boolean> | undefined;
   readonly peerGroups: Map<string, PeerGroupDraft>;
   /** Keyed by canonical address. */
   readonly neighbors: Map<string, NeighborDraft>;
@@ -205,6 +212,7 @@ export function buildRouterConfig(draft: RouterDraft, diags: Diagnostics): Route
   }
 
   if (draft.policy !== undefined) for (const w of draft.policy.policies.warnings) warning(diags, draft.policy.where, w);
+  const gr = gracefulRestartOf(draft, diags);
 
   if (diags.hasErrors || draft.asn === undefined || draft.routerId === undefined) return undefined;
   const policy = draft.policy ?? emptyPolicy();
@@ -219,6 +227,7 @@ export function buildRouterConfig(draft: RouterDraft, diags: Diagnostics): Route
     maximumPaths: draft.maximumPaths?.value ?? ROUTER_DEFAULTS.maximumPaths,
     alwaysCompareMed: draft.alwaysCompareMed?.value ?? false,
     listenLimit: draft.listenLimit?.value ?? ROUTER_DEFAULTS.listenLimit,
+    ...(gr !== undefined ? { gracefulRestart: gr } : {}),
     peerGroups: [...draft.peerGroups.values()].map((g): RouterPeerGroup => ({ name: g.name, ...plain(g.settings) })),
     neighbors: [...draft.neighbors.values()].map(
       (n): RouterNeighbor => ({ address: n.address, ...(n.peerGroup ? { peerGroup: n.peerGroup.value } : {}), ...plain(n.settings) }),
@@ -231,6 +240,23 @@ export function buildRouterConfig(draft: RouterDraft, diags: Diagnostics): Route
     metrics: draft.metrics ?? false,
   };
   return freeze(config);
+}
+
+/** The graceful-restart settings when `bgp graceful-restart` is on; its settings without it are warned about. */
+function gracefulRestartOf(draft: RouterDraft, diags: Diagnostics): RouterGracefulRestart | undefined {
+  const d = ROUTER_DEFAULTS.gracefulRestart;
+  if (draft.gracefulRestart?.value !== true) {
+    for (const s of [draft.restartTime, draft.stalePathTime, draft.grNotification, draft.preserveForwardingState]) {
+      if (s !== undefined) warning(diags, s.where, 'has no effect without bgp graceful-restart (gracefulRestart: true)');
+    }
+    return undefined;
+  }
+  return {
+    restartTime: draft.restartTime?.value ?? d.restartTime,
+    stalePathTime: draft.stalePathTime?.value ?? d.stalePathTime,
+    notification: draft.grNotification?.value ?? d.notification,
+    preserveForwardingState: draft.preserveForwardingState?.value ?? d.preserveForwardingState,
+  };
 }
 
 let empty: { definition: PolicyDefinition; policies: PolicySet } | undefined;

@@ -11,6 +11,8 @@
  *    bgp listen range 192.168.3.0/24 peer-group rubrik-metallb
  *    bgp listen limit 100
  *    no bgp default ipv4-unicast
+ *    bgp graceful-restart [restart-time N | stalepath-time N | preserve-fw-state | notification]   (RFC 4724, 8538)
+ *    no bgp graceful-restart [notification]
  *    neighbor … (router-frr-neighbor.ts)
  *    address-family ipv4 unicast | ipv6 unicast
  *     neighbor X activate | route-map | route-reflector-client | next-hop-self
@@ -201,6 +203,8 @@ class FrrRouterReader {
         if (b === 'neighbor') neighborCommand(this.ctx(), t.slice(1), undefined, true);
         else if (words === 'no bgp ebgp-requires-policy') this.draft.ebgpRequiresPolicy = { value: false, where: this.where };
         else if (words === 'no bgp default ipv4-unicast') this.families.defaultIpv4 = { value: false, where: this.where };
+        else if (words === 'no bgp graceful-restart') this.draft.gracefulRestart = { value: false, where: this.where };
+        else if (words === 'no bgp graceful-restart notification') this.draft.grNotification = { value: false, where: this.where };
         else if (words === 'no bgp network import-check' || words === 'no bgp log-neighbor-changes') {
           // tsbgpd originates networks unconditionally and always logs neighbour changes.
         } else this.error(`"${words}" is not supported`);
@@ -271,6 +275,8 @@ class FrrRouterReader {
         return;
       case 'log-neighbor-changes':
         return; // always on in tsbgpd
+      case 'graceful-restart':
+        return this.gracefulRestart(t);
       case 'listen':
         if (c === 'limit') {
           if (!one(4)) return;
@@ -290,6 +296,32 @@ class FrrRouterReader {
       default:
         return this.error(`not a "router bgp" command tsbgpd supports: ${words}`);
     }
+  }
+
+  /** `bgp graceful-restart [restart-time N | stalepath-time N | notification | preserve-fw-state]` (RFC 4724, 8538). */
+  private gracefulRestart(t: string[]): void {
+    const [, , c, d] = t;
+    const w = this.where;
+    if (t.length === 2) {
+      this.draft.gracefulRestart = { value: true, where: w };
+      return;
+    }
+    if ((c === 'restart-time' || c === 'stalepath-time') && t.length === 4) {
+      const n = parseIntText(d, c === 'restart-time' ? 0 : 1, 4095, `the ${c}`);
+      if (isProblem(n)) return this.error(`bgp graceful-restart ${c}: ${n}`);
+      if (c === 'restart-time') this.draft.restartTime = { value: n, where: w };
+      else this.draft.stalePathTime = { value: n, where: w };
+      return;
+    }
+    if (c === 'notification' && t.length === 3) {
+      this.draft.grNotification = { value: true, where: w };
+      return;
+    }
+    if (c === 'preserve-fw-state' && t.length === 3) {
+      this.draft.preserveForwardingState = { value: true, where: w };
+      return;
+    }
+    this.error('usage: bgp graceful-restart [restart-time (0-4095) | stalepath-time (1-4095) | notification | preserve-fw-state]');
   }
 
   // --- address-family node -----------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ export {
   type RouterConfig,
   type RouterEndpoint,
   type RouterFamily,
+  type RouterGracefulRestart,
   type RouterListener,
   type RouterListenRange,
   type RouterNeighbor,

@@ -122,6 +122,8 @@ export interface RouterConfig {
   readonly alwaysCompareMed: boolean;
   /** `bgp listen limit N` (default 100). */
   readonly listenLimit: number;
+  /** `bgp graceful-restart` (RFC 4724) and its settings; absent: not configured (no capability advertised). */
+  readonly gracefulRestart?: RouterGracefulRestart;
   readonly peerGroups: readonly RouterPeerGroup[];
   readonly neighbors: readonly RouterNeighbor[];
   readonly listenRanges: readonly RouterListenRange[];
@@ -136,12 +138,29 @@ export interface RouterConfig {
   readonly metrics: RouterListener | false;
 }
 
+/**
+ * Graceful restart (RFC 4724) as `bgp graceful-restart …` configures it. tsbgpd advertises the capability on every
+ * session, which makes it a receiving speaker (it keeps a restarting peer's routes stale); as a restarting speaker
+ * the router has no forwarding state of its own to preserve unless told so.
+ */
+export interface RouterGracefulRestart {
+  /** `bgp graceful-restart restart-time N`: seconds, 0..4095, advertised to peers (default 120). */
+  readonly restartTime: number;
+  /** `bgp graceful-restart stalepath-time N`: seconds a returned peer's stale routes wait for End-of-RIB (default 360). */
+  readonly stalePathTime: number;
+  /** `[no] bgp graceful-restart notification`: RFC 8538's N bit (default on, as in FRR 8.4). */
+  readonly notification: boolean;
+  /** `bgp graceful-restart preserve-fw-state`: the F bit (default off: tsbgpd installs no routes). */
+  readonly preserveForwardingState: boolean;
+}
+
 /** Defaults, as FRR has them where FRR has one. */
 export const ROUTER_DEFAULTS = Object.freeze({
   listen: Object.freeze({ address: '::', port: 179 }),
   ebgpRequiresPolicy: true,
   maximumPaths: 1,
   listenLimit: 100,
+  gracefulRestart: Object.freeze({ restartTime: 120, stalePathTime: 360, notification: true, preserveForwardingState: false }),
 });
 
 /** The peer settings in effect for a neighbour: its own over its group's. */

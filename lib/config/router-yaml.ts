@@ -3,6 +3,7 @@
  * structured YAML —
  *
  *   asn, routerId, clusterId, ebgpRequiresPolicy, maximumPaths, alwaysCompareMed, listenLimit,
+ *   gracefulRestart: true | { restartTime, stalePathTime, notification, preserveForwardingState },
  *   peerGroups: { NAME: SETTINGS }, neighbors: [{ address, peerGroup, …SETTINGS }],
  *   listenRanges: [{ prefix, peerGroup }], networks: [PREFIX | { prefix, …attributes }],
  *   policy: FRR text | { routeMaps, prefixLists, communityLists, largeCommunityLists, asPathLists }
@@ -44,9 +45,10 @@ const SETTINGS = [
 ] as const;
 /** spec fields that `frr:` replaces. */
 const BGP_FIELDS = [
-  'asn', 'routerId', 'clusterId', 'ebgpRequiresPolicy', 'maximumPaths', 'alwaysCompareMed', 'listenLimit', 'peerGroups', 'neighbors',
-  'listenRanges', 'networks', 'policy',
+  'asn', 'routerId', 'clusterId', 'ebgpRequiresPolicy', 'maximumPaths', 'alwaysCompareMed', 'listenLimit', 'gracefulRestart', 'peerGroups',
+  'neighbors', 'listenRanges', 'networks', 'policy',
 ] as const;
+const GRACEFUL_RESTART_FIELDS = ['restartTime', 'stalePathTime', 'notification', 'preserveForwardingState'];
 const SPEC_FIELDS = [...BGP_FIELDS, 'frr', 'listen', 'api', 'metrics'];
 const ATTRIBUTES = ['origin', 'asPath', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities'];
 
@@ -266,6 +268,7 @@ export function readRouterResource(root: Field, fileText: string, diags: Diagnos
     draft.maximumPaths = located(spec.get('maximumPaths'), spec.get('maximumPaths').int(1, 64));
     draft.alwaysCompareMed = located(spec.get('alwaysCompareMed'), spec.get('alwaysCompareMed').bool());
     draft.listenLimit = located(spec.get('listenLimit'), spec.get('listenLimit').int(1, 65535));
+    readGracefulRestart(spec.get('gracefulRestart'), draft, diags);
     readGroups(spec, draft, diags);
     readNeighbors(spec, draft, diags);
     readRanges(spec, draft, diags);
@@ -289,4 +292,20 @@ export function readRouterResource(root: Field, fileText: string, diags: Diagnos
   const metrics = readListener(spec.get('metrics'), diags, 'metrics');
   if (metrics !== undefined) draft.metrics = metrics;
   return draft;
+}
+
+/** `gracefulRestart: true`, or a map of its settings (which turns it on too): FRR's `bgp graceful-restart …`. */
+function readGracefulRestart(f: Field, draft: RouterDraft, diags: Diagnostics): void {
+  if (f.isMissing) return;
+  if (typeof f.value === 'boolean') {
+    draft.gracefulRestart = located(f, f.bool());
+    return;
+  }
+  if (f.map() === undefined) return;
+  checkFields(f, GRACEFUL_RESTART_FIELDS, diags);
+  draft.gracefulRestart = { value: true, where: whereOf(f) };
+  draft.restartTime = located(f.get('restartTime'), f.get('restartTime').int(0, 4095));
+  draft.stalePathTime = located(f.get('stalePathTime'), f.get('stalePathTime').int(1, 4095));
+  draft.grNotification = located(f.get('notification'), f.get('notification').bool());
+  draft.preserveForwardingState = located(f.get('preserveForwardingState'), f.get('preserveForwardingState').bool());
 }

@@ -6,7 +6,7 @@
  * order (best first, then the other ECMP members, then the rest), and a peer's Adj-RIB-In is the set of paths whose
  * source is that peer. Paths live in typed arrays — source slot (0 = originated here), the set as received, the
  * set after import policy (0 = not eligible: RFC 4271 §9.1.1 denied by policy, an AS_PATH loop, an RFC 4456 §8
- * reflection loop), the next path, the multipath flag — so a full table from one peer is ~17 octets per route
+ * reflection loop), the next path, the multipath and stale flags — so a full table from one peer is ~17 octets per route
  * beside the prefix index, and nothing the garbage collector has to trace.
  * Owns the path storage and the per-prefix heads; the decision process is in `decision.ts`.
  */
@@ -29,6 +29,11 @@ export class LocRib {
   next: Int32Array = new Int32Array(1024);
   /** Per path: member of the ECMP set (set on the best path too when the set has more than one member). */
   multipath: Uint8Array = new Uint8Array(1024);
+  /**
+   * Per path: 1 while the path is stale (RFC 4724 §4.2: kept from a peer that is restarting, still used, until the
+   * peer sends it again, sends End-of-RIB, or its restart time runs out).
+   */
+  stale: Uint8Array = new Uint8Array(1024);
   private freePath = -1;
   private topPath = 0;
   /** Paths in use. */
@@ -46,7 +51,7 @@ export class LocRib {
 
   /** Octets of the per-prefix heads and the path arrays (the prefix index counts its own). */
   get bytes(): number {
-    return this.heads.byteLength + this.source.byteLength + this.received.byteLength + this.accepted.byteLength + this.next.byteLength + this.multipath.byteLength;
+    return this.heads.byteLength + this.source.byteLength + this.received.byteLength + this.accepted.byteLength + this.next.byteLength + this.multipath.byteLength + this.stale.byteLength;
   }
 
   /** A new path, not linked into any list. */
@@ -63,6 +68,7 @@ export class LocRib {
     this.accepted[i] = accepted;
     this.next[i] = -1;
     this.multipath[i] = 0;
+    this.stale[i] = 0;
     this.pathCount++;
     return i;
   }
@@ -114,5 +120,8 @@ export class LocRib {
     const multipath = new Uint8Array(capacity);
     multipath.set(this.multipath);
     this.multipath = multipath;
+    const stale = new Uint8Array(capacity);
+    stale.set(this.stale);
+    this.stale = stale;
   }
 }

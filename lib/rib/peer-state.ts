@@ -48,6 +48,13 @@ export class PeerState implements DecisionSource, ExportSource {
   readonly eorReceived = new Set<number>();
   received = 0;
   accepted = 0;
+  /**
+   * RFC 4724 §4.2: families whose routes were kept, marked stale, when a graceful-restart session went down; a
+   * family leaves the set when its stale routes are gone (End-of-RIB, the restart timer, a new session without it).
+   */
+  readonly staleFamilies = new Set<number>();
+  /** Paths of this peer marked stale. */
+  staleCount = 0;
   maxPrefixReported = false;
   /**
    * The peer's last new attribute block was already canonical (see `AttrStore`): its next new blocks are decoded
@@ -87,7 +94,10 @@ export class PeerState implements DecisionSource, ExportSource {
     return prefixes.isV4(p) ? this.ipv4 : this.ipv6;
   }
 
-  /** Forgets the session: Adj-RIB-Out, dump, End-of-RIB state, counters. */
+  /**
+   * Forgets the session: Adj-RIB-Out, dump, End-of-RIB state. The route counters stay: they count the paths still
+   * in the Loc-RIB (stale ones after a graceful restart), and `Rib.peerDown` zeroes them once those are withdrawn.
+   */
   reset(): void {
     this.up = false;
     this.ipv4 = false;
@@ -97,8 +107,6 @@ export class PeerState implements DecisionSource, ExportSource {
     this.dump = -1;
     this.eorPending = [];
     this.eorReceived.clear();
-    this.received = 0;
-    this.accepted = 0;
     this.maxPrefixReported = false;
   }
 }

@@ -35,7 +35,7 @@ export class RibEngine extends RibReader {
   readonly routerId: string;
   readonly clusterId: string;
   protected readonly decision: DecisionContext;
-  protected readonly listeners: { [E in keyof RibEvents]: RibEvents[E][] } = { outbound: [], 'max-prefix': [] };
+  protected readonly listeners: { [E in keyof RibEvents]: RibEvents[E][] } = { outbound: [], 'max-prefix': [], 'end-of-rib': [] };
   protected readonly groups = new Map<string, OutboundGroup>();
   protected groupList: OutboundGroup[] = [];
   /** eBGP-received set → the same set without LOCAL_PREF, ORIGINATOR_ID, CLUSTER_LIST (holds a reference). */
@@ -118,6 +118,11 @@ export class RibEngine extends RibReader {
     store.retain(received);
     if (accepted !== 0) store.retain(accepted);
     if (path >= 0) {
+      // RFC 4724 §4.2: the restarting peer sent the route again — it is fresh, whether or not it changed.
+      if (loc.stale[path] !== 0 && peer !== null) {
+        loc.stale[path] = 0;
+        peer.staleCount--;
+      }
       const oldReceived = loc.received[path] as number;
       const oldAccepted = loc.accepted[path] as number;
       if (oldReceived === received && oldAccepted === accepted) {
@@ -214,9 +219,10 @@ export class RibEngine extends RibReader {
     const slot = loc.source[path] as number;
     const source = slot === LOCAL_SLOT ? undefined : this.slots[slot];
     const accepted = loc.accepted[path] as number;
-    if (source !== undefined && source.up) {
+    if (source !== undefined) {
       source.received--;
       if (accepted !== 0) source.accepted--;
+      if (loc.stale[path] !== 0) source.staleCount--;
     }
     store.release(loc.received[path] as number);
     if (accepted !== 0) store.release(accepted);
@@ -392,6 +398,7 @@ export class RibEngine extends RibReader {
       sent: peer.out.sentCount,
       pending: peer.out.pendingCount,
       updatesSent: peer.out.updatesSent,
+      stale: peer.staleCount,
     };
   }
 }

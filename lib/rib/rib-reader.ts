@@ -85,6 +85,7 @@ export class RibReader {
         received: store.attributes(loc.received[path] as number),
         accepted: accepted !== 0,
         attributes: accepted === 0 ? null : store.attributes(accepted),
+        stale: loc.stale[path] !== 0,
       };
     }
   }
@@ -114,6 +115,7 @@ export class RibReader {
         accepted: accepted !== 0,
         attributes: store.attributes(accepted !== 0 ? accepted : received),
         received: store.attributes(received),
+        stale: loc.stale[i] !== 0,
       });
     }
     return { prefix: loc.prefixes.prefix(p), paths };

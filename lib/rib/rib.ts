@@ -13,6 +13,8 @@
 import {
   AttrType,
   ErrorAction,
+  IPV4_UNICAST,
+  IPV6_UNICAST,
   decodeAttributes,
   familyKey,
   forEachPrefix,
@@ -95,10 +97,11 @@ export class Rib extends RibEngine {
     this.slots[slot] = peer;
   }
 
-  /** Removes a peer, withdrawing its routes first. */
+  /** Removes a peer, withdrawing its routes first (stale ones included). */
   removePeer(id: string): void {
     const peer = this.peer(id);
     this.peerDown(id);
+    this.dropStale(id);
     this.peers.delete(id);
     this.slots[peer.slot] = undefined;
     this.freeSlots.push(peer.slot);
@@ -112,6 +115,8 @@ export class Rib extends RibEngine {
     const peer = this.peer(id);
     if (peer.up) this.peerDown(id);
     peer.establish(negotiated);
+    // RFC 4724 §4.2: stale routes of a family the new session does not carry can never be refreshed.
+    for (const f of [...peer.staleFamilies]) if (!negotiated.families.includes(f)) this.dropStaleOf(peer, f);
     const group = this.groupFor(peer);
     group.members.push(peer);
     peer.group = group;
@@ -122,12 +127,32 @@ export class Rib extends RibEngine {
   }
 
   /**
+   * Replaces a peer's configuration (policies, next-hop-self, …) while it is down, keeping its stale routes: a
+   * peer restarting gracefully (RFC 4724) comes back under the same slot. False, and nothing changes, when the
+   * peer's session is up or the change would alter what the slot means (its AS, its route-reflector client role):
+   * remove and add the peer then.
+   */
+  updatePeer(info: PeerInfo): boolean {
+    const peer = this.peer(info.id);
+    if (peer.up || info.asn !== peer.info.asn || info.address !== peer.info.address) return false;
+    if ((info.routeReflectorClient === true) !== (peer.info.routeReflectorClient === true)) return false;
+    peer.info = info;
+    return true;
+  }
+
+  /**
    * The peer's session went down: every route learned from it leaves the Loc-RIB (and so is withdrawn from the
    * other peers, or replaced by the next best path), and its Adj-RIB-Out is forgotten.
+   *
+   * RFC 4724 §4.2, the receiving speaker: routes of the families in `retainStale` (familyKey — those the peer listed
+   * in its Graceful Restart capability) stay, marked stale: still used and advertised, until the peer sends them
+   * again, its End-of-RIB for the family drops those it did not (see `ingest`), or `dropStale` is called (the
+   * restart timer ran out, or the new session does not preserve the family).
    */
-  peerDown(id: string): void {
+  peerDown(id: string, retainStale: Iterable<number> = []): void {
     const peer = this.peer(id);
     if (!peer.up) return;
+    const retain = new Set(retainStale);
     const group = peer.group;
     if (group !== null) {
       group.members.splice(group.members.indexOf(peer), 1);
@@ -139,11 +164,70 @@ export class Rib extends RibEngine {
     }
     peer.reset();
     const loc = this.loc;
-    for (let p = 0; p < loc.prefixes.limit; p++) if (loc.heads[p] !== -1) this.withdrawPath(peer.slot, p);
-    peer.received = 0;
-    peer.accepted = 0;
+    const prefixes = loc.prefixes;
+    const keep4 = retain.has(IPV4_UNICAST);
+    const keep6 = retain.has(IPV6_UNICAST);
+    for (let p = 0; p < prefixes.limit; p++) {
+      if (loc.heads[p] === -1) continue;
+      if (!(prefixes.isV4(p) ? keep4 : keep6)) {
+        this.withdrawPath(peer.slot, p);
+        continue;
+      }
+      const path = loc.findPath(p, peer.slot);
+      if (path >= 0 && loc.stale[path] === 0) {
+        loc.stale[path] = 1;
+        peer.staleCount++;
+      }
+    }
+    for (const f of retain) if (f === IPV4_UNICAST || f === IPV6_UNICAST) peer.staleFamilies.add(f);
+    for (const f of [...peer.staleFamilies]) if (!retain.has(f)) this.dropStaleOf(peer, f);
+    if (peer.staleCount === 0) {
+      peer.staleFamilies.clear();
+      peer.received = 0;
+      peer.accepted = 0;
+    }
     for (const g of this.groupList) g.resetMemo();
     this.sweep();
+  }
+
+  /**
+   * RFC 4724 §4.2: withdraws the peer's routes still marked stale — of `family` (familyKey) only, or of every
+   * family — and stops treating the family as restarting. Returns how many were withdrawn.
+   */
+  dropStale(id: string, family?: number): number {
+    const peer = this.peer(id);
+    const families = family === undefined ? [...peer.staleFamilies] : [family];
+    let dropped = 0;
+    for (const f of families) dropped += this.dropStaleOf(peer, f);
+    this.sweep();
+    return dropped;
+  }
+
+  /** Routes the peer still has marked stale (RFC 4724 §4.2). */
+  staleCount(id: string): number {
+    return this.peer(id).staleCount;
+  }
+
+  /** Families (familyKey) whose routes from the peer are kept stale, waiting for End-of-RIB or `dropStale`. */
+  staleFamilies(id: string): readonly number[] {
+    return [...this.peer(id).staleFamilies];
+  }
+
+  private dropStaleOf(peer: PeerState, family: number): number {
+    if (!peer.staleFamilies.delete(family) || peer.staleCount === 0) return 0;
+    const loc = this.loc;
+    const prefixes = loc.prefixes;
+    const v4 = family === IPV4_UNICAST;
+    let dropped = 0;
+    for (let p = 0; p < prefixes.limit && peer.staleCount > 0; p++) {
+      if (loc.heads[p] === -1 || prefixes.isV4(p) !== v4) continue;
+      const path = loc.findPath(p, peer.slot);
+      if (path >= 0 && loc.stale[path] !== 0) {
+        this.removePath(p, path);
+        dropped++;
+      }
+    }
+    return dropped;
   }
 
   /** RFC 2918 / RFC 7313 route refresh: sends the peer its whole Adj-RIB-Out again (then End-of-RIB). */
@@ -385,7 +469,12 @@ export class Rib extends RibEngine {
   private applyUpdate(peer: PeerState, update: UpdateMessage, raw?: RawBody): ReceivedSets {
     const sets: ReceivedSets = { classic: 0, mp: 0 };
     if (update.endOfRib !== undefined) {
-      peer.eorReceived.add(familyKey(update.endOfRib.afi, update.endOfRib.safi));
+      const family = familyKey(update.endOfRib.afi, update.endOfRib.safi);
+      peer.eorReceived.add(family);
+      // RFC 4724 §4.2: "Once the End-of-RIB marker for an address family is received from the peer, it MUST
+      // immediately remove any routes from the peer that are still marked as stale for that address family."
+      this.dropStaleOf(peer, family);
+      for (const l of this.listeners['end-of-rib']) l(peer.id, family, peer.staleCount);
       return sets;
     }
     if (raw === undefined) {

@@ -97,6 +97,8 @@ export interface PathView {
   readonly attributes: readonly PathAttribute[];
   /** Attributes as received (after RFC 6793 reconciliation). */
   readonly received: readonly PathAttribute[];
+  /** RFC 4724 §4.2: kept from a restarting peer and not yet sent again (FRR's status `S`). */
+  readonly stale: boolean;
 }
 
 /** A prefix of the Loc-RIB with all its paths, best first. */
@@ -113,6 +115,8 @@ export interface AdjRibInEntry {
   readonly accepted: boolean;
   /** After import policy, when accepted. */
   readonly attributes: readonly PathAttribute[] | null;
+  /** RFC 4724 §4.2: kept from a restarting peer and not yet sent again. */
+  readonly stale: boolean;
 }
 
 /** A route of a peer's Adj-RIB-Out: what it was sent (the peer's view, next hop and AS_PATH included). */
@@ -133,6 +137,8 @@ export interface PeerCounters {
   readonly pending: number;
   /** UPDATE messages produced by `flush`, End-of-RIB included. */
   readonly updatesSent: number;
+  /** Of `received`, routes kept stale from a restarting peer (RFC 4724 §4.2). */
+  readonly stale: number;
 }
 
 /** Octets held by the RIB's tables, by structure (see `Rib.memoryUse`). */
@@ -165,4 +171,9 @@ export interface RibEvents {
   outbound: (peerId: string) => void;
   /** RFC 4486: the peer's Adj-RIB-In exceeded its `maxPrefix`; the session should send Cease / 1. */
   'max-prefix': (peerId: string, received: number, limit: number) => void;
+  /**
+   * The peer sent End-of-RIB for `family` (familyKey; RFC 4724 §2). Its stale routes of that family, if any, are
+   * already gone; `staleRemaining` is how many stale routes it still has in other families.
+   */
+  'end-of-rib': (peerId: string, family: number, staleRemaining: number) => void;
 }

@@ -55,7 +55,7 @@ export const groupKey = (name: string): string => `g:${name}`;
 
 /** Defines (or redefines, for dynamic neighbours that connect from now on) a peer group on the Speaker. */
 export function defineGroup(speaker: Speaker, slots: Slots, config: RouterConfig, g: RouterPeerGroup): void {
-  speaker.addPeerGroup(g.name, groupPeerConfig(g, slots.update(groupKey(g.name), config, g)));
+  speaker.addPeerGroup(g.name, groupPeerConfig(g, slots.update(groupKey(g.name), config, g), config.gracefulRestart));
 }
 
 /**
@@ -64,7 +64,7 @@ export function defineGroup(speaker: Speaker, slots: Slots, config: RouterConfig
  */
 export async function addNeighbor(speaker: Speaker, slots: Slots, config: RouterConfig, n: RouterNeighbor): Promise<void> {
   const settings = effectiveSettings(config, n);
-  speaker.addPeer(neighborPeerConfig(n, settings, slots.update(neighborKey(n.address), config, settings)));
+  speaker.addPeer(neighborPeerConfig(n, settings, slots.update(neighborKey(n.address), config, settings), config.gracefulRestart));
   if (settings.shutdown === true) await speaker.shutdownPeer(n.address, settings.shutdownMessage);
 }
 

@@ -12,7 +12,15 @@
  *
  * Imports lib/config, lib/speaker types and this folder.
  */
-import type { RouterConfig, RouterFamily, RouterNeighbor, RouterPeerGroup, RouterPeerSettings, RouterRemoteAs } from '../config/router-index.js';
+import type {
+  RouterConfig,
+  RouterFamily,
+  RouterGracefulRestart,
+  RouterNeighbor,
+  RouterPeerGroup,
+  RouterPeerSettings,
+  RouterRemoteAs,
+} from '../config/router-index.js';
 import type { PeerConfig, PeerGroupConfig } from '../speaker/index.js';
 import { routeMapFingerprint } from './policy-fingerprint.js';
 import type { PolicySlot, SlotState } from './policy-slot.js';
@@ -78,7 +86,25 @@ export function policyMeaning(config: RouterConfig, s: RouterPeerSettings, dir: 
   return `none rfc8212=${config.ebgpRequiresPolicy && external !== false}`;
 }
 
-function common(s: RouterPeerSettings, slots: { readonly in: PolicySlot; readonly out: PolicySlot }): PeerGroupConfig {
+/**
+ * The Graceful Restart capability (RFC 4724) of a session under `bgp graceful-restart`: our restart time, the N bit
+ * (RFC 8538) and, per family of the session, the F bit.
+ */
+export function gracefulRestartCapability(gr: RouterGracefulRestart, families: readonly RouterFamily[]): NonNullable<PeerGroupConfig['capabilities']> {
+  return {
+    gracefulRestart: {
+      restartTime: gr.restartTime,
+      notification: gr.notification,
+      families: families.map((f) => ({ afi: f === 'ipv4-unicast' ? 1 : 2, safi: 1, forwarding: gr.preserveForwardingState })),
+    },
+  };
+}
+
+function common(
+  s: RouterPeerSettings,
+  slots: { readonly in: PolicySlot; readonly out: PolicySlot },
+  gr: RouterGracefulRestart | undefined,
+): PeerGroupConfig {
   return {
     ...(s.remoteAs !== undefined ? { remoteAs: s.remoteAs } : {}),
     ...(s.description !== undefined ? { description: s.description } : {}),
@@ -93,6 +119,7 @@ function common(s: RouterPeerSettings, slots: { readonly in: PolicySlot; readonl
     ...(s.nextHopSelf === true ? { nextHopSelf: true } : {}),
     importPolicy: slots.in.policy,
     exportPolicy: slots.out.policy,
+    ...(gr !== undefined ? { capabilities: gracefulRestartCapability(gr, familiesOf(s)) } : {}),
   };
 }
 
@@ -105,9 +132,10 @@ export function neighborPeerConfig(
   n: RouterNeighbor,
   effective: RouterPeerSettings,
   slots: { readonly in: PolicySlot; readonly out: PolicySlot },
+  gr?: RouterGracefulRestart,
 ): PeerConfig {
   return {
-    ...common(effective, slots),
+    ...common(effective, slots, gr),
     address: n.address,
     ...(n.peerGroup !== undefined ? { peerGroup: n.peerGroup } : {}),
     ...(effective.shutdown === true ? { passive: true } : {}),
@@ -115,6 +143,10 @@ export function neighborPeerConfig(
 }
 
 /** The Speaker's configuration of a peer group: what its dynamic neighbours (listen ranges) get. */
-export function groupPeerConfig(g: RouterPeerGroup, slots: { readonly in: PolicySlot; readonly out: PolicySlot }): PeerGroupConfig {
-  return common(g, slots);
+export function groupPeerConfig(
+  g: RouterPeerGroup,
+  slots: { readonly in: PolicySlot; readonly out: PolicySlot },
+  gr?: RouterGracefulRestart,
+): PeerGroupConfig {
+  return common(g, slots, gr);
 }

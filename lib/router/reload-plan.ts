@@ -98,6 +98,8 @@ function instanceChanges(old: RouterConfig, next: RouterConfig): string[] {
   if (old.maximumPaths !== next.maximumPaths) out.push(`maximum-paths ${old.maximumPaths} → ${next.maximumPaths}`);
   if (old.alwaysCompareMed !== next.alwaysCompareMed) out.push('always-compare-med');
   if (old.listenLimit !== next.listenLimit) out.push(`listen limit ${old.listenLimit} → ${next.listenLimit}`);
+  // Every OPEN carries the Graceful Restart capability, and the receiving side's timers are the Speaker's.
+  if (JSON.stringify(old.gracefulRestart ?? null) !== JSON.stringify(next.gracefulRestart ?? null)) out.push('graceful-restart');
   return out;
 }
 

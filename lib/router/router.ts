@@ -155,6 +155,7 @@ class Router implements RunningRouter {
       alwaysCompareMed: c.alwaysCompareMed,
       ebgpRequiresPolicy: c.ebgpRequiresPolicy,
       listenLimit: c.listenLimit,
+      ...(c.gracefulRestart !== undefined ? { stalePathTime: c.gracefulRestart.stalePathTime } : {}),
       logger: this.#log,
       ...this.#options.speakerOptions,
     });

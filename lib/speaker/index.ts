@@ -14,3 +14,4 @@ export {
 } from './speaker.js';
 export { toPathAttributes, type RouteAttributes } from './route-attributes.js';
 export { parseCidr, cidrContains, type Cidr } from './listen-range.js';
+export { DEFAULT_STALE_PATH_TIME, retainOnClose, staleToDropOnReturn, purposefulCease } from './graceful-restart.js';

@@ -23,11 +23,13 @@ import {
   Afi,
   Safi,
 } from '../wire/index.js';
-import type { AdvertisedCapabilities, FamilyRef, FsmState, Negotiated, RemoteAs } from '../fsm/index.js';
+import type { AdvertisedCapabilities, CloseReason, FamilyRef, FsmState, Negotiated, RemoteAs } from '../fsm/index.js';
 import {
   Listener,
   PeerSession,
+  netConnector,
   silentLogger,
+  type Transport,
   systemClock,
   type Clock,
   type Connector,
@@ -35,10 +37,12 @@ import {
   type NotificationRecord,
   type MessageCounts,
 } from '../session/index.js';
-import { Rib, type LocRibEntry, type AdjRibInEntry, type AdjRibOutEntry, type RoutePolicy } from '../rib/index.js';
+import { Rib, type LocRibEntry, type AdjRibInEntry, type AdjRibOutEntry, type PeerInfo, type RoutePolicy } from '../rib/index.js';
 import { bindPolicy, ebgpRequiresPolicy, policyDenyReason, permitAny, type Policy, type PolicyPeer } from '../policy/index.js';
 import { toPathAttributes, type RouteAttributes } from './route-attributes.js';
 import { cidrContains, parseCidr, type Cidr } from './listen-range.js';
+import { DEFAULT_STALE_PATH_TIME, purposefulCease } from './graceful-restart.js';
+import { RestartHelper } from './restart-helper.js';
 
 export interface SpeakerOptions {
   /** Our AS number (4-octet values allowed). */
@@ -64,6 +68,11 @@ export interface SpeakerOptions {
   ebgpRequiresPolicy?: boolean;
   /** Most dynamic neighbours accepted from listen ranges at once (FRR `bgp listen limit`, default 100). */
   listenLimit?: number;
+  /**
+   * RFC 4724 receiving speaker: seconds a restarted peer's stale routes wait for its End-of-RIB once its session is
+   * back (FRR `bgp graceful-restart stalepath-time`, default 360).
+   */
+  stalePathTime?: number;
 }
 
 export type FamilyName = 'ipv4-unicast' | 'ipv6-unicast';
@@ -170,6 +179,12 @@ interface PeerEntry {
   pendingSince: number | undefined;
   /** The whole table is being sent (session start, route refresh): that burst is not a propagation latency. */
   dumping: boolean;
+  /** What the last Established session negotiated (graceful restart decides on it after the session is gone). */
+  negotiated: Negotiated | undefined;
+  /** We are ending the session on purpose (shutdown, reset, removal): nothing is kept stale. */
+  purposefulStop: boolean;
+  /** The peer's open transports (ours and its), for `stop({ gracefulRestart })` to close without a NOTIFICATION. */
+  transports: Set<Transport>;
 }
 
 const FAMILY_REFS: Record<FamilyName, FamilyRef> = {
@@ -188,6 +203,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private readonly options: SpeakerOptions;
   private readonly log: Logger;
   private readonly peerEntries = new Map<string, PeerEntry>();
+  private readonly restartHelper: RestartHelper;
   private readonly peerGroups = new Map<string, PeerGroupConfig>();
   private readonly listenRanges: { range: Cidr; peerGroup: string }[] = [];
   private listener: Listener | undefined;
@@ -209,6 +225,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     });
     this.rib.on('outbound', (id) => this.onOutbound(id));
     this.rib.on('max-prefix', (id, received, limit) => this.onMaxPrefix(id, received, limit));
+    // RFC 4724 §4.2: the timers of restarting peers run on the sessions' clock.
+    this.restartHelper = new RestartHelper(this.rib, options.clock ?? systemClock, options.stalePathTime ?? DEFAULT_STALE_PATH_TIME);
+    this.rib.on('end-of-rib', (id, _family, staleRemaining) => this.restartHelper.endOfRib(id, staleRemaining));
   }
 
   /** The address and port the listener is bound to (after `start`). */
@@ -232,7 +251,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           }
           this.addDynamicPeer(address, group);
         }
-        this.peerEntries.get(address)?.session.offerConnection(socket);
+        const entry = this.peerEntries.get(address);
+        if (entry) trackTransport(entry.transports, socket);
+        entry?.session.offerConnection(socket);
       });
       this.listener.on('rejected', (address, port) =>
         this.log.warn({ event: 'connection-rejected', remote: `${address}:${port}` }, `rejected connection from unknown peer ${address}`),
@@ -247,10 +268,31 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   /**
    * Stops every session with Cease / Administrative Shutdown (RFC 4486) and an optional RFC 9003 message, after
    * withdrawing nothing explicitly: the peers drop our routes when the session closes.
+   *
+   * With `gracefulRestart`, this speaker is about to restart (RFC 4724 §4.1): an Established session on which both
+   * sides advertised graceful restart ends so that the peer keeps our routes, stale, for our Restart Time — with
+   * the Cease when both set the N bit (RFC 8538 §4: any NOTIFICATION but Hard Reset), else by closing the transport
+   * without a NOTIFICATION, as a crash would (RFC 4724 keeps routes only when no NOTIFICATION was exchanged).
+   * Other sessions end as without it.
    */
-  async stop(message?: string): Promise<void> {
-    const error = errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message);
-    await Promise.all([...this.peerEntries.values()].map((e) => e.session.stop(error)));
+  async stop(message?: string, options: { gracefulRestart?: boolean } = {}): Promise<void> {
+    const cease = errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message);
+    await Promise.all(
+      [...this.peerEntries.values()].map(async (e) => {
+        e.purposefulStop = true;
+        this.restartHelper.forget(e.config.address);
+        const local = e.config.capabilities?.gracefulRestart;
+        const n = e.session.state === 'Established' ? e.session.negotiated : undefined;
+        const graceful = options.gracefulRestart === true && local !== undefined && n?.gracefulRestart !== undefined;
+        if (graceful && !(local.notification === true && n.gracefulRestart?.notification === true)) {
+          e.log.info({ event: 'graceful-restart-close' }, 'closing without NOTIFICATION: the peer keeps our routes for our restart time');
+          for (const t of e.transports) t.destroy();
+          await waitUntil(() => e.session.state !== 'Established', 1000);
+        }
+        await e.session.stop(graceful ? cease : purposefulCease(local, n, cease));
+        e.purposefulStop = false;
+      }),
+    );
     await this.listener?.close();
     this.listener = undefined;
     this.started = false;
@@ -303,6 +345,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const families = (config.families ?? ['ipv4-unicast']).map((f) => (typeof f === 'string' ? FAMILY_REFS[f] : f));
     for (const f of families) if (!f) throw new Error(`peer ${address}: unknown family`);
     const log = this.log.child({ peer: address, asn: config.remoteAs });
+    const transports = new Set<Transport>();
     const session = new PeerSession({
       address,
       ...(config.port !== undefined ? { port: config.port } : {}),
@@ -320,10 +363,25 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       },
       logger: log,
       ...(this.options.clock ? { clock: this.options.clock } : {}),
-      ...(this.options.connector ? { connector: this.options.connector } : {}),
+      // Every transport the session opens is tracked, so that a graceful-restart stop can close it silently.
+      connector: (o) => trackTransport(transports, (this.options.connector ?? netConnector)(o)),
       ...(this.options.random ? { random: this.options.random } : {}),
     });
-    const entry: PeerEntry = { config, dynamic, session, log, pumping: false, waitingForDrain: false, inRib: false, policyBlocked: {}, pendingSince: undefined, dumping: false };
+    const entry: PeerEntry = {
+      config,
+      dynamic,
+      session,
+      log,
+      pumping: false,
+      waitingForDrain: false,
+      inRib: false,
+      policyBlocked: {},
+      pendingSince: undefined,
+      dumping: false,
+      negotiated: undefined,
+      purposefulStop: false,
+      transports,
+    };
     this.peerEntries.set(address, entry);
     session.on('state', (from, to) => {
       this.emit('peerState', address, from, to);
@@ -333,7 +391,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       if (entry.dynamic && connected && (to === 'Idle' || to === 'Active')) setImmediate(() => this.forgetDynamicPeer(entry));
     });
     session.on('established', (negotiated, local) => this.onEstablished(entry, negotiated, local));
-    session.on('down', (reason) => this.onDown(entry, reason));
+    session.on('down', (reason, close) => this.onDown(entry, reason, close));
     session.on('rawUpdate', (message, ctx) => this.onRawUpdate(entry, message, ctx));
     session.on('routeRefresh', (m) => {
       // RFC 2918: the peer asks for our Adj-RIB-Out again.
@@ -361,7 +419,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   async removePeer(address: string): Promise<void> {
     const entry = this.peerEntries.get(address);
     if (!entry) throw new Error(`no peer ${address}`);
-    await entry.session.stop(errors.cease(CeaseError.PeerDeconfigured));
+    await this.stopOnPurpose(entry, errors.cease(CeaseError.PeerDeconfigured));
     this.peerEntries.delete(address);
     if (entry.inRib) {
       this.rib.removePeer(address);
@@ -376,7 +434,23 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   async shutdownPeer(address: string, message?: string): Promise<void> {
     const entry = this.peerEntries.get(address);
     if (!entry) throw new Error(`no peer ${address}`);
-    await entry.session.stop(errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message));
+    await this.stopOnPurpose(entry, errors.cease(CeaseError.AdministrativeShutdown, message ? shutdownData(message) : undefined, message));
+  }
+
+  /**
+   * Ends a session on purpose: nothing of the peer's is kept stale (its stale routes go now), and the Cease is
+   * wrapped in Hard Reset when the N bit was exchanged, so that the peer does not keep ours (RFC 8538 §3).
+   */
+  private async stopOnPurpose(e: PeerEntry, error: BgpError): Promise<void> {
+    e.purposefulStop = true;
+    try {
+      this.restartHelper.forget(e.config.address);
+      if (e.inRib && !this.rib.isUp(e.config.address)) this.rib.dropStale(e.config.address);
+      const n = e.session.state === 'Established' ? e.session.negotiated : undefined;
+      await e.session.stop(purposefulCease(e.config.capabilities?.gracefulRestart, n, error));
+    } finally {
+      e.purposefulStop = false;
+    }
   }
 
   /**
@@ -386,14 +460,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   async resetPeer(address: string, message?: string): Promise<void> {
     const entry = this.peerEntries.get(address);
     if (!entry) throw new Error(`no peer ${address}`);
-    await entry.session.stop(errors.cease(CeaseError.AdministrativeReset, message ? shutdownData(message) : undefined, message));
+    await this.stopOnPurpose(entry, errors.cease(CeaseError.AdministrativeReset, message ? shutdownData(message) : undefined, message));
     if (this.started && this.peerEntries.get(address) === entry) entry.session.start();
   }
 
   /** Sends the peer our whole Adj-RIB-Out again (FRR `clear bgp ADDR soft out`); false when the session is down. */
   refreshOut(address: string): boolean {
     const entry = this.peerEntries.get(address);
-    if (!entry?.inRib) return false;
+    // In the RIB but down: a restarting peer whose routes are kept stale (RFC 4724).
+    if (!entry?.inRib || !this.rib.isUp(address)) return false;
     entry.dumping = true;
     this.rib.refreshOut(address);
     return true;
@@ -415,6 +490,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const address = entry.config.address;
     if (this.peerEntries.get(address) !== entry || entry.session.state === 'Established') return;
     this.peerEntries.delete(address);
+    this.restartHelper.forget(address);
     if (entry.inRib) {
       this.rib.removePeer(address);
       entry.inRib = false;
@@ -528,9 +604,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const ribPolicy = (p: Policy): RoutePolicy | undefined => (p === permitAny ? undefined : (bindPolicy(p, policyPeer) as RoutePolicy));
     const imp = ribPolicy(importPolicy);
     const exp = ribPolicy(exportPolicy);
-    if (e.inRib) this.rib.removePeer(address);
     e.waitingForDrain = false;
-    this.rib.addPeer({
+    e.negotiated = n;
+    const info: PeerInfo = {
       id: address,
       address,
       asn: n.peerAsn,
@@ -542,7 +618,14 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       ...(exp && e.config.peerGroup ? { outboundGroup: `${e.config.peerGroup}/${n.internal ? 'i' : 'e'}` } : {}),
       ...(e.config.maxPrefix !== undefined ? { maxPrefix: e.config.maxPrefix } : {}),
       txContext: n.tx,
-    });
+    };
+    // RFC 4724 §4.2: a peer back from a graceful restart keeps its slot and its stale routes — except the families
+    // the new OPEN no longer preserves, which go now; the rest wait for its End-of-RIB, at most `stalePathTime`.
+    const stale = e.inRib ? this.restartHelper.sessionReturning(address, n, e.log) : 0;
+    if (!(stale > 0 && this.rib.updatePeer(info))) {
+      if (e.inRib) this.rib.removePeer(address);
+      this.rib.addPeer(info);
+    }
     e.inRib = true;
     e.dumping = true;
     this.rib.peerUp(address, {
@@ -551,13 +634,18 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       routerId: n.peerBgpIdentifier,
       localAddress: policyPeer.localAddress as { ipv4?: string; ipv6?: string },
     });
+    this.restartHelper.sessionUp(address, e.log);
     this.emit('peerUp', address, n);
   }
 
-  private onDown(e: PeerEntry, reason: string): void {
-    if (e.inRib) {
-      this.rib.peerDown(e.config.address);
-      this.rib.removePeer(e.config.address);
+  private onDown(e: PeerEntry, reason: string, close: CloseReason): void {
+    const address = e.config.address;
+    this.restartHelper.forget(address);
+    // RFC 4724 §4.2: a restarting peer's routes stay in the RIB, stale, for its Restart Time.
+    const kept = e.inRib && !e.purposefulStop && this.restartHelper.sessionDown(address, e.config.capabilities?.gracefulRestart, e.negotiated, close, e.log);
+    if (e.inRib && !kept) {
+      this.rib.peerDown(address);
+      this.rib.removePeer(address);
       e.inRib = false;
     }
     e.waitingForDrain = false;
@@ -590,7 +678,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     data[2] = family & 0xff;
     new DataView(data.buffer).setUint32(3, limit);
     e.log.warn({ event: 'max-prefix', received, limit }, `peer sent ${received} prefixes, limit ${limit}`);
-    e.session.reset(errors.cease(CeaseError.MaximumNumberOfPrefixesReached, data, `${received} > ${limit}`));
+    // RFC 8538 §5: a Hard Reset where the N bit was exchanged — the routes that overflowed are not worth keeping.
+    e.session.reset(purposefulCease(e.config.capabilities?.gracefulRestart, n, errors.cease(CeaseError.MaximumNumberOfPrefixesReached, data, `${received} > ${limit}`)));
   }
 
   private onOutbound(id: string): void {
@@ -643,4 +732,17 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+/** Adds `t` to `set` until it closes; returns it. */
+function trackTransport<T extends Transport>(set: Set<Transport>, t: T): T {
+  set.add(t);
+  t.on('close', () => set.delete(t));
+  return t;
+}
+
+/** Resolves once `done()` holds, or after `ms`. */
+async function waitUntil(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
 }

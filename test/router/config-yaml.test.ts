@@ -162,7 +162,7 @@ t.test('every problem at once, each with file:line:column and field', async (t) 
     'router.yaml:25:82: spec.networks[2]: expected a prefix, or a map with a prefix and attributes',
     'router.yaml:26:8: spec.api: give socket or address, not both',
     'router.yaml:27:23: spec.metrics.address: expected HOST:PORT, [IPV6]:PORT or a socket path, not "nowhere"',
-    'router.yaml:28:3: spec.bogus: unknown field; expected one of asn, routerId, clusterId, ebgpRequiresPolicy, maximumPaths, alwaysCompareMed, listenLimit, peerGroups, neighbors, listenRanges, networks, policy, frr, listen, api, metrics',
+    'router.yaml:28:3: spec.bogus: unknown field; expected one of asn, routerId, clusterId, ebgpRequiresPolicy, maximumPaths, alwaysCompareMed, listenLimit, gracefulRestart, peerGroups, neighbors, listenRanges, networks, policy, frr, listen, api, metrics',
   ]);
 });
 
