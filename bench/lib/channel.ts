@@ -45,6 +45,7 @@ export class ChildChannel {
   private readonly seen: Message[] = [];
   private waiters: { match: (m: Message) => boolean; resolve: (m: Message) => void }[] = [];
   private closed: string | null = null;
+  private readonly listeners: ((m: Message) => void)[] = [];
 
   constructor(
     readonly name: string,
@@ -72,11 +73,17 @@ export class ChildChannel {
     }
     if (m.event === 'error') this.log(`${this.name}: ${String(m['message'])}`);
     this.seen.push(m);
+    for (const l of this.listeners) l(m);
     this.waiters = this.waiters.filter((w) => {
       if (!w.match(m)) return true;
       w.resolve(m);
       return false;
     });
+  }
+
+  /** Calls `listener` with every event from now on (a stream of samples, rather than one awaited event). */
+  onEvent(listener: (m: Message) => void): void {
+    this.listeners.push(listener);
   }
 
   send(message: Message): void {

@@ -165,6 +165,16 @@ export class HarnessSession {
     this.finish(reason);
   }
 
+  /**
+   * Drops the connection the way a crashed peer or a cut link does: no NOTIFICATION, a TCP RST (the soak's abrupt
+   * flap). The session ends for good, like after `close`.
+   */
+  abort(reason = 'aborted by the harness'): void {
+    const socket = this.socket;
+    if (socket !== null && !socket.destroyed) socket.resetAndDestroy();
+    this.finish(reason);
+  }
+
   private finish(reason: string): void {
     if (this.finished) return;
     this.finished = true;

@@ -317,8 +317,10 @@ export class AttrStore {
 
   private place(id: number, buf: Uint8Array, start: number, end: number, hash: number): void {
     const n = end - start;
-    let inPage = this.top & (PAGE - 1);
-    if (this.pages.length === 0 || inPage + n > PAGE) {
+    // Octets used in the last page: PAGE exactly when the previous set ended at its last octet — `top & (PAGE - 1)`
+    // would read that as 0 and write over the page's first set.
+    let inPage = this.pages.length === 0 ? 0 : this.top - ((this.pages.length - 1) << PAGE_BITS);
+    if (this.pages.length === 0 || inPage === PAGE || inPage + n > PAGE) {
       // A new page; the rest of the current one is left unused.
       if (this.pages.length > 0) this.waste += PAGE - inPage;
       this.pages.push(new Uint8Array(PAGE));

@@ -4,7 +4,8 @@
  * their prefixes — find their attribute set with one Map lookup instead of a decode (see `attr-store.ts`).
  *
  * RFC 4760 §3–§4 layouts; the scan checks only the framing it relies on and answers undefined for anything
- * unusual (a truncated attribute, a repeated MP attribute), sending the UPDATE down the full decoder, which reports
+ * unusual (a truncated attribute, a repeated MP attribute, an MP attribute whose Optional/Transitive bits are not
+ * the optional non-transitive ones RFC 4760 gives it), sending the UPDATE down the full decoder, which reports
  * errors exactly as RFC 7606 wants. Never throws.
  *
  * Also the octet-level helpers of the IPv4 fast path: locating an UPDATE's fields without allocating
@@ -55,6 +56,12 @@ export function scanAttributes(buf: Uint8Array, start: number, end: number): Sca
     const valueEnd = valueStart + length;
     if (valueEnd > end) return undefined;
     if (type === AttrType.MpReachNlri || type === AttrType.MpUnreachNlri) {
+      // The MP attributes' flags octets are left out of the key, so they must be checked here: an Attribute Flags
+      // Error (RFC 4271 §6.3) in either is a session reset (RFC 7606 §3 c, §5.3; RFC 4760 §7), which only the
+      // full decoder raises. It compares the same two bits — Partial, Extended Length and the unused low bits
+      // change neither the outcome nor the attribute set (normalisation keeps no MP attribute's flags) — so a block
+      // that passes here stands for the same set whatever those other bits are.
+      if ((flags & (AttrFlag.Optional | AttrFlag.Transitive)) !== AttrFlag.Optional) return undefined;
       rawKey += latin1(buf, runStart, pos);
       if (length < 3) return undefined;
       const afi = ((buf[valueStart] as number) << 8) | (buf[valueStart + 1] as number);

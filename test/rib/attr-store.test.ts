@@ -145,3 +145,34 @@ t.test('compaction rewrites the arena without freed octets and keeps the rest in
   }
   t.equal(wrong, 0, 'every kept set is found by its octets and decodes as before');
 });
+
+t.test('a set that ends exactly at the end of an arena page: the next one starts a new page (soak finding)', async (t) => {
+  const store = new AttrStore(identity);
+  // One unknown optional transitive attribute (Extended Length) of `total` octets in all, told apart by `i`.
+  const block = (total: number, i: number): Uint8Array => {
+    const b = new Uint8Array(total);
+    const len = total - 4;
+    b[0] = 0xf0;
+    b[1] = 99;
+    b[2] = len >> 8;
+    b[3] = len & 0xff;
+    b[4] = i & 0xff;
+    b[5] = i >> 8;
+    return b;
+  };
+  // 16 sets of 65,532 octets and one of 64 fill the first 1 MiB page to its last octet.
+  const sizes = [...Array<number>(16).fill(65532), 64, 100, 65532];
+  const ids: number[] = [];
+  for (let i = 0; i < sizes.length; i++) {
+    const octets = block(sizes[i] as number, i);
+    const id = store.internEncoded(octets, 0, octets.length);
+    store.retain(id);
+    ids.push(id);
+  }
+  let wrong = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    const octets = block(sizes[i] as number, i);
+    if (store.internEncoded(octets, 0, octets.length) !== ids[i]) wrong++;
+  }
+  t.equal(wrong, 0, 'every set, the first of the page included, is still found by its octets');
+});

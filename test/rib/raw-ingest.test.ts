@@ -13,7 +13,7 @@ import {
   type UpdateMessage,
 } from '../../lib/wire/index.js';
 import { Rib } from '../../lib/rib/index.js';
-import { isCanonicalBlock } from '../../lib/rib/raw-update.js';
+import { isCanonicalBlock, scanAttributes } from '../../lib/rib/raw-update.js';
 
 const ctx = createContext();
 const attrs = (asns: number[], med?: number): PathAttribute[] => [
@@ -104,6 +104,16 @@ t.test('canonical means ascending types, the encoder\'s flags, nothing normalisa
   t.ok(check([...attrs([1]), { kind: 'unknown', typeCode: 99, flags: 0xe0, value: Uint8Array.of(1) }]), 'unknown with Partial');
   t.notOk(check([...attrs([1]), { kind: 'unknown', typeCode: 98, flags: 0x80, value: Uint8Array.of(1) }]), 'unknown non-transitive');
   t.ok(check([attrs([1])[0] as PathAttribute, { kind: 'as-path', segments: [{ type: 2, asns: Array.from({ length: 70 }, (_, i) => i + 1) }] }, attrs([1])[2] as PathAttribute]), 'long AS_PATH with Extended Length');
+});
+
+t.test('scanAttributes leaves MP attributes not flagged optional non-transitive to the full decoder', async (t) => {
+  // ORIGIN IGP, then MP_UNREACH_NLRI (RFC 4760 §4) withdrawing 10.0.0.0/8 with the given flags octet.
+  const block = (flags: number): Uint8Array => Uint8Array.of(0x40, 1, 1, 0, flags, 15, 5, 0, 1, 1, 8, 10);
+  const scanned = (flags: number) => scanAttributes(block(flags), 0, block(flags).length);
+  t.match(scanned(0x80), { mpUnreach: { afi: 1, safi: 1, start: 10, end: 12 } }, 'optional non-transitive');
+  t.match(scanned(0xa0), { mpUnreach: { afi: 1, safi: 1 } }, 'Partial is not looked at, as in decodeAttributes');
+  t.equal(scanned(0x80)?.rawKey, scanned(0xa0)?.rawKey, 'and is not part of the key');
+  for (const flags of [0x00, 0x40, 0xc0, 0xe0]) t.equal(scanned(flags), undefined, `flags 0x${flags.toString(16)}`);
 });
 
 t.test('decoded and raw paths give the same RIB; RFC 7606 outcomes still apply', async (t) => {
