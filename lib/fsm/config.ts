@@ -69,6 +69,12 @@ export interface PeerFsmConfig {
   readonly refuseZeroHoldTime?: boolean;
   /** Seconds the hold timer runs while waiting for the peer's OPEN (RFC 4271 §8.2.2 suggests 4 minutes). */
   readonly openHoldTime?: number;
+  /**
+   * RFC 9687 SendHoldTime, seconds: how long an Established session may go without anything we queued reaching
+   * the peer before it is closed with Send Hold Timer Expired (8). 0 turns the SendHoldTimer off; non-zero must
+   * exceed `holdTime` (§4.4). Default: §6's greater of 8 minutes and twice the negotiated hold time.
+   */
+  readonly sendHoldTime?: number;
   /** Seconds: the first ConnectRetry interval; it doubles per attempt up to `connectRetryTime` (default 1). */
   readonly connectRetryInitialTime?: number;
   /** Seconds: RFC 4271's ConnectRetryTime, the ceiling of the backoff (default 120). */
@@ -107,6 +113,8 @@ export interface ResolvedFsmConfig {
   readonly minHoldTime: number;
   readonly refuseZeroHoldTime: boolean;
   readonly openHoldMs: number;
+  /** RFC 9687: milliseconds, 0 for off, undefined for the §6 default (which depends on the negotiated hold time). */
+  readonly sendHoldMs: number | undefined;
   readonly connectRetry: { readonly initialMs: number; readonly maxMs: number };
   readonly idleHold: { readonly initialMs: number; readonly maxMs: number };
   readonly idleHoldResetMs: number;
@@ -125,6 +133,8 @@ export const DEFAULTS = {
   idleHoldTime: 1,
   maxIdleHoldTime: 120,
   idleHoldResetTime: 60,
+  /** RFC 9687 §6: the SendHoldTime is at least this, and at least twice the negotiated hold time. */
+  minSendHoldTime: 480,
 } as const;
 
 const MAX_U32 = 0xffffffff;
@@ -205,6 +215,13 @@ export function resolveConfig(config: PeerFsmConfig): ResolvedFsmConfig {
   const idleHoldMaxMs = seconds(config.maxIdleHoldTime, DEFAULTS.maxIdleHoldTime, 'maxIdleHoldTime');
   if (connectRetryInitialMs > connectRetryMaxMs) fail('connectRetryInitialTime', 'exceeds connectRetryTime');
   if (idleHoldInitialMs > idleHoldMaxMs) fail('idleHoldTime', 'exceeds maxIdleHoldTime');
+  let sendHoldMs: number | undefined;
+  if (config.sendHoldTime !== undefined) {
+    sendHoldMs = seconds(config.sendHoldTime, 0, 'sendHoldTime', 0);
+    // RFC 9687 §4.4: "If SendHoldTime is non-zero, then it MUST be greater than the value of HoldTime". The negotiated
+    // hold time never exceeds ours, so checking against ours covers every session.
+    if (sendHoldMs !== 0 && sendHoldMs <= holdTime * 1000) fail('sendHoldTime', `must exceed holdTime (${holdTime} s) or be 0`);
+  }
 
   return Object.freeze({
     localAsn: asn,
@@ -218,6 +235,7 @@ export function resolveConfig(config: PeerFsmConfig): ResolvedFsmConfig {
     minHoldTime,
     refuseZeroHoldTime: config.refuseZeroHoldTime ?? false,
     openHoldMs: seconds(config.openHoldTime, DEFAULTS.openHoldTime, 'openHoldTime'),
+    sendHoldMs,
     connectRetry: { initialMs: connectRetryInitialMs, maxMs: connectRetryMaxMs },
     idleHold: { initialMs: idleHoldInitialMs, maxMs: idleHoldMaxMs },
     idleHoldResetMs: seconds(config.idleHoldResetTime, DEFAULTS.idleHoldResetTime, 'idleHoldResetTime'),

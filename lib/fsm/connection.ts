@@ -12,6 +12,14 @@
  * our OPEN is sent (4 minutes until the peer's OPEN says otherwise), and its expiry in any of these states sends
  * Hold Timer Expired (4/0) — the check MetalLB never made.
  *
+ * RFC 9687's SendHoldTimer is the mirror image for a peer that keeps talking but stops listening: started on
+ * entering Established, restarted whenever what we queued reaches the kernel (`MessagesTransmitted`), and on expiry
+ * Send Hold Timer Expired (8/0) and close. It runs in Established only, as §4.3 has it: before that, a peer cannot
+ * keep the connection alive without answering us, and the hold timer covers it.
+ *
+ * Once Established, the per-message events (UPDATE, KEEPALIVE, MessagesTransmitted) are answered with lists built
+ * once for the session (`SteadyActions`), shared and frozen, so the steady state allocates nothing.
+ *
  * These functions decide and emit actions for their connection only; what a failure means for the peer (Idle and
  * damping, or another connection carrying on) and collision resolution belong to peer-fsm.ts, which is told
  * through the returned `ConnectionOutcome`. Pure apart from mutating the connection record passed in.
@@ -22,6 +30,7 @@ import type { BgpError } from '../wire/errors.js';
 import type { NotificationMessage, OpenMessage } from '../wire/types.js';
 import { jitter } from './backoff.js';
 import type { RandomSource } from './backoff.js';
+import { DEFAULTS } from './config.js';
 import type { ResolvedFsmConfig } from './config.js';
 import { negotiate } from './negotiate.js';
 import { checkOpen } from './open-checks.js';
@@ -43,6 +52,21 @@ export interface Connection {
   negotiated: Negotiated | undefined;
   /** Timers of this connection that are running. */
   readonly timers: Set<ConnectionTimerName>;
+  /** Set on entering Established. */
+  steady: SteadyActions | undefined;
+}
+
+/**
+ * The answers of an Established connection to its per-message events, built once when it becomes Established (the
+ * timer durations are fixed by then): frozen, so they can be returned as they are on every message.
+ */
+export interface SteadyActions {
+  /** UpdateMsg (Event 27): restart the HoldTimer, deliver the UPDATE. */
+  readonly update: readonly FsmAction[];
+  /** KeepAliveMsg (Event 26): restart the HoldTimer. */
+  readonly keepalive: readonly FsmAction[];
+  /** MessagesTransmitted: restart the SendHoldTimer (RFC 9687 §4.3). */
+  readonly transmitted: readonly FsmAction[];
 }
 
 /** What every connection of a peer shares. */
@@ -61,7 +85,9 @@ export type ConnectionEvent = Extract<
     type:
       | 'HoldTimer_Expires'
       | 'KeepaliveTimer_Expires'
+      | 'SendHoldTimer_Expires'
       | 'UpdateSent'
+      | 'MessagesTransmitted'
       | 'BGPOpen'
       | 'BGPHeaderErr'
       | 'BGPOpenMsgErr'
@@ -93,7 +119,9 @@ const CONTINUE: ConnectionOutcome = { kind: 'continue' };
 export const connectionEventTypes: ReadonlySet<FsmEvent['type']> = new Set<ConnectionEvent['type']>([
   'HoldTimer_Expires',
   'KeepaliveTimer_Expires',
+  'SendHoldTimer_Expires',
   'UpdateSent',
+  'MessagesTransmitted',
   'BGPOpen',
   'BGPHeaderErr',
   'BGPOpenMsgErr',
@@ -151,9 +179,20 @@ export function onConnectionEvent(
       startKeepaliveTimer(env, conn, out);
       return CONTINUE;
 
+    case 'SendHoldTimer_Expires':
+      // RFC 9687 §4.3, Event 29: the NOTIFICATION is optional ("if ... doing so will not delay" the close) and ours
+      // is best effort — `close` bounds the flush of a queue the peer is not reading; the close itself is at once.
+      if (!conn.timers.delete('SendHold')) return CONTINUE;
+      return { kind: 'error', error: errors.sendHoldTimerExpired() };
+
     case 'UpdateSent':
       // §8.2.2: "Each time the local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer".
       if (state === 'Established' && conn.timers.has('Keepalive')) startKeepaliveTimer(env, conn, out);
+      return CONTINUE;
+
+    case 'MessagesTransmitted':
+      // RFC 9687 §4.3: "Each time the local system sends a BGP message, it restarts the SendHoldTimer".
+      if (state === 'Established' && conn.steady) out.push(...conn.steady.transmitted);
       return CONTINUE;
 
     case 'BGPOpen': {
@@ -174,19 +213,27 @@ export function onConnectionEvent(
     case 'NotifMsgVerErr':
       return { kind: 'notification', notification: event.notification };
 
-    case 'KeepAliveMsg':
+    case 'KeepAliveMsg': {
       if (state === 'OpenSent') return unexpected(state, 'KEEPALIVE');
+      if (state === 'Established' && conn.steady) {
+        out.push(...conn.steady.keepalive);
+        return CONTINUE;
+      }
       restartHoldTimer(conn, out);
-      if (state === 'Established') return CONTINUE;
-      conn.state = 'Established';
       // OpenConfirm is entered only through enterOpenConfirm, which sets `negotiated`.
-      out.push({ type: 'established', conn: conn.id, negotiated: conn.negotiated as Negotiated });
+      const negotiated = conn.negotiated as Negotiated;
+      conn.state = 'Established';
+      conn.steady = steadyActions(env, conn, negotiated);
+      // RFC 9687 §4.3: "starts the SendHoldTimer if the SendHoldTime is non-zero".
+      const sendHoldMs = sendHoldTime(env, negotiated);
+      if (sendHoldMs > 0) startTimer(conn, 'SendHold', sendHoldMs, out);
+      out.push({ type: 'established', conn: conn.id, negotiated });
       return { kind: 'established' };
+    }
 
     case 'UpdateMsg':
-      if (state !== 'Established') return unexpected(state, 'UPDATE');
-      restartHoldTimer(conn, out);
-      out.push({ type: 'deliver-update', conn: conn.id, update: event.update });
+      if (state !== 'Established' || !conn.steady) return unexpected(state, 'UPDATE');
+      out.push(...conn.steady.update);
       return CONTINUE;
 
     case 'UpdateMsgErr':
@@ -228,6 +275,52 @@ const unexpectedSubcode: Readonly<Record<ConnectionState, (typeof FsmError)[keyo
 function unexpected(state: ConnectionState, message: string): ConnectionOutcome {
   return { kind: 'error', error: errors.fsmError(unexpectedSubcode[state], `${message} in ${state}`) };
 }
+
+/**
+ * The Established connection's answer to a per-message event, or undefined when `event` needs the general path (any
+ * other event or state). Allocates nothing: this is what runs for every UPDATE of a full table.
+ */
+export function steadyAnswer(conn: Connection, event: ConnectionEvent): readonly FsmAction[] | undefined {
+  const steady = conn.steady;
+  if (steady === undefined || conn.state !== 'Established') return undefined;
+  switch (event.type) {
+    case 'UpdateMsg':
+      return steady.update;
+    case 'KeepAliveMsg':
+      return steady.keepalive;
+    case 'MessagesTransmitted':
+      return steady.transmitted;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * RFC 9687 §6: the SendHoldTime, "the greater of 8 minutes or 2 times the negotiated HoldTime" unless configured;
+ * §4.3: none at all when "the negotiated HoldTime value is zero" (no KEEPALIVEs, so silence proves nothing).
+ */
+export function sendHoldTime(env: ConnectionEnv, negotiated: Negotiated): number {
+  if (negotiated.holdTime === 0) return 0;
+  return env.config.sendHoldMs ?? Math.max(DEFAULTS.minSendHoldTime * 1000, 2 * negotiated.holdTime * 1000);
+}
+
+/** The frozen per-message answers of a connection entering Established with `negotiated`. */
+function steadyActions(env: ConnectionEnv, conn: Connection, negotiated: Negotiated): SteadyActions {
+  const restartHold: FsmAction[] =
+    negotiated.holdTime > 0
+      ? [freeze({ type: 'start-timer', timer: freeze({ name: 'Hold', conn: conn.id }), ms: negotiated.holdTime * 1000 })]
+      : [];
+  const sendHoldMs = sendHoldTime(env, negotiated);
+  const restartSendHold: FsmAction[] =
+    sendHoldMs > 0 ? [freeze({ type: 'start-timer', timer: freeze({ name: 'SendHold', conn: conn.id }), ms: sendHoldMs })] : [];
+  return freeze({
+    update: freeze([...restartHold, freeze({ type: 'deliver-update', conn: conn.id })]),
+    keepalive: freeze(restartHold),
+    transmitted: freeze(restartSendHold),
+  });
+}
+
+const freeze = Object.freeze;
 
 /** §8.2.2: every KEEPALIVE or UPDATE restarts the HoldTimer, "if the negotiated HoldTime value is non-zero". */
 function restartHoldTimer(conn: Connection, out: FsmAction[]): void {

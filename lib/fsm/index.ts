@@ -22,7 +22,7 @@ export type {
   PeerTimerName,
   TimerRef,
 } from './types.js';
-export { timerExpiredEvent, timerKey } from './types.js';
+export { timerExpiredEvent, timerSlot } from './types.js';
 export { decodeErrorEvent, messageEvent } from './events.js';
 export { DEFAULTS, resolveConfig } from './config.js';
 export type { AdvertisedCapabilities, PeerFsmConfig, RemoteAs, ResolvedFsmConfig } from './config.js';

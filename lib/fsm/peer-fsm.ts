@@ -33,7 +33,7 @@ import type { RandomSource } from './backoff.js';
 import { resolveCollision } from './collision.js';
 import { resolveConfig } from './config.js';
 import type { PeerFsmConfig, ResolvedFsmConfig } from './config.js';
-import { enterOpenConfirm, enterOpenSent, isConnectionEvent, onConnectionEvent } from './connection.js';
+import { enterOpenConfirm, enterOpenSent, isConnectionEvent, onConnectionEvent, steadyAnswer } from './connection.js';
 import type { Connection, ConnectionEnv } from './connection.js';
 import { localOpenFor } from './local-open.js';
 import { announcedFamilies } from './negotiate.js';
@@ -137,8 +137,18 @@ export class PeerFsm {
     };
   }
 
-  /** Feeds one event; returns the actions to carry out, in order. */
-  handle(event: FsmEvent): FsmAction[] {
+  /**
+   * Feeds one event; returns the actions to carry out, in order. The list may be shared and frozen (an Established
+   * session's answer to an UPDATE, a KEEPALIVE or a transmitted write is built once per session): read it, do not
+   * keep or change it.
+   */
+  handle(event: FsmEvent): readonly FsmAction[] {
+    if (isConnectionEvent(event)) {
+      // The steady state first: it changes no state, so the general path's bookkeeping has nothing to do.
+      const conn = this.#find(event.conn);
+      const steady = conn && steadyAnswer(conn, event);
+      if (steady !== undefined) return steady;
+    }
     const before = this.state;
     const out: FsmAction[] = [];
     this.#dispatch(event, out);
@@ -401,7 +411,14 @@ export class PeerFsm {
   }
 
   #add(direction: ConnectionDirection): Connection {
-    const conn: Connection = { id: this.#nextConn++, direction, state: 'Connect', negotiated: undefined, timers: new Set() };
+    const conn: Connection = {
+      id: this.#nextConn++,
+      direction,
+      state: 'Connect',
+      negotiated: undefined,
+      timers: new Set(),
+      steady: undefined,
+    };
     this.#connections.push(conn);
     return conn;
   }
@@ -425,7 +442,8 @@ export class PeerFsm {
   }
 
   #find(id: number): Connection | undefined {
-    return this.#connections.find((c) => c.id === id);
+    for (const c of this.#connections) if (c.id === id) return c;
+    return undefined;
   }
 
   /**

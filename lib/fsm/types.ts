@@ -11,8 +11,13 @@
  * event can never resurrect it.
  *
  * Event names are the RFC's (§8.1.2–§8.1.5), with ROUTE-REFRESH (RFC 2918), `UpdateSent` (§8.2.2: "each time the
- * local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer") and the IdleHold timers of the
- * optional DampPeerOscillations attribute (§8.1.1) added. Imports only wire types.
+ * local system sends a KEEPALIVE or UPDATE message, it restarts its KeepaliveTimer"), the SendHoldTimer of RFC 9687
+ * with `MessagesTransmitted` (its "each time the local system sends a BGP message", counted when the bytes leave for
+ * the kernel) and the IdleHold timers of the optional DampPeerOscillations attribute (§8.1.1) added.
+ *
+ * The steady state of an Established session — an UPDATE or KEEPALIVE in, a write taken by the kernel — is the one
+ * path that runs per message, so its action lists are built once per session and returned shared and frozen: the
+ * FSM still decides every step, but the hot path allocates nothing. Imports only wire types.
  */
 import type { BgpError } from '../wire/errors.js';
 import type {
@@ -34,8 +39,8 @@ export type ConnectionDirection = 'outgoing' | 'incoming';
 
 /** Timers that belong to the peer (one each). */
 export type PeerTimerName = 'ConnectRetry' | 'IdleHold' | 'IdleHoldReset';
-/** Timers that belong to one transport connection. */
-export type ConnectionTimerName = 'Hold' | 'Keepalive';
+/** Timers that belong to one transport connection; `SendHold` is RFC 9687's SendHoldTimer. */
+export type ConnectionTimerName = 'Hold' | 'Keepalive' | 'SendHold';
 
 /**
  * A timer the session layer runs on the FSM's behalf. `IdleHold` delays the automatic restart after an error
@@ -63,6 +68,8 @@ export type FsmEvent =
   | { readonly type: 'IdleHoldResetTimer_Expires' }
   | { readonly type: 'HoldTimer_Expires'; readonly conn: number }
   | { readonly type: 'KeepaliveTimer_Expires'; readonly conn: number }
+  /** RFC 9687 §4.2, Event 29: nothing we queued has reached the peer for SendHoldTime. */
+  | { readonly type: 'SendHoldTimer_Expires'; readonly conn: number }
   // TCP (§8.1.4). Node's listener reports only completed handshakes, so Events 14/15 (the SYN stage) never reach
   // the FSM: an incoming connection is `TcpConnectionConfirmed`, answered with `accept` or `reject`.
   | { readonly type: 'Tcp_CR_Acked'; readonly conn: number }
@@ -80,7 +87,12 @@ export type FsmEvent =
   | { readonly type: 'UpdateMsgErr'; readonly conn: number; readonly error: BgpError }
   | { readonly type: 'RouteRefreshMsg'; readonly conn: number; readonly message: RouteRefreshMessage }
   | { readonly type: 'RouteRefreshMsgErr'; readonly conn: number; readonly error: BgpError }
-  | { readonly type: 'UpdateSent'; readonly conn: number };
+  | { readonly type: 'UpdateSent'; readonly conn: number }
+  /**
+   * The transport handed messages we queued on `conn` to the kernel: RFC 9687 §4.3's "sends a BGP message", which
+   * restarts the SendHoldTimer. Queueing is not sending — a peer that does not read lets us queue for ever.
+   */
+  | { readonly type: 'MessagesTransmitted'; readonly conn: number };
 
 export type FsmEventType = FsmEvent['type'];
 
@@ -122,7 +134,11 @@ export type FsmAction =
   | { readonly type: 'established'; readonly conn: number; readonly negotiated: Negotiated }
   /** An Established session ended (after its `close`): withdraw what was learned from it. */
   | { readonly type: 'down'; readonly conn: number; readonly reason: CloseReason }
-  | { readonly type: 'deliver-update'; readonly conn: number; readonly update: UpdateMessage }
+  /**
+   * Hand the UPDATE of the event being handled (`UpdateMsg`) to the RIB. The action names no message, so that one
+   * frozen list per session serves every UPDATE (see the file comment).
+   */
+  | { readonly type: 'deliver-update'; readonly conn: number }
   | { readonly type: 'deliver-route-refresh'; readonly conn: number; readonly message: RouteRefreshMessage };
 
 export type FsmActionType = FsmAction['type'];
@@ -192,9 +208,15 @@ export interface Negotiated {
   readonly peerOpen: OpenMessage;
 }
 
-/** A stable string per timer, for keying the session layer's timer table. */
-export function timerKey(timer: TimerRef): string {
-  return 'conn' in timer ? `${timer.name}:${timer.conn}` : timer.name;
+const peerTimerSlot: Readonly<Record<PeerTimerName, number>> = { ConnectRetry: 0, IdleHold: 1, IdleHoldReset: 2 };
+const connectionTimerSlot: Readonly<Record<ConnectionTimerName, number>> = { Hold: 1, Keepalive: 2, SendHold: 3 };
+
+/**
+ * A small integer per timer, for keying the session layer's timer table without building a string per restart:
+ * peer timers are 0–2, connection `c`'s are 4c+1 … 4c+3 (connections are numbered from 1).
+ */
+export function timerSlot(timer: TimerRef): number {
+  return 'conn' in timer ? timer.conn * 4 + connectionTimerSlot[timer.name] : peerTimerSlot[timer.name];
 }
 
 /** The event the session layer feeds back when `timer` fires. */
@@ -210,5 +232,7 @@ export function timerExpiredEvent(timer: TimerRef): FsmEvent {
       return { type: 'HoldTimer_Expires', conn: timer.conn };
     case 'Keepalive':
       return { type: 'KeepaliveTimer_Expires', conn: timer.conn };
+    case 'SendHold':
+      return { type: 'SendHoldTimer_Expires', conn: timer.conn };
   }
 }

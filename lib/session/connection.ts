@@ -6,7 +6,8 @@
  * `messagesPerTurn` messages before yielding (with the socket paused) lets timers run in between, so our KEEPALIVEs
  * go out and hold timers are checked even under load — a busy RIB never starves the session.
  * Why a byte-bounded queue: a peer that stops reading must not grow our memory without limit; the owner is told
- * (`'overflow'`) and decides (the session resets it).
+ * (`'overflow'`) and decides (the session resets it). What the kernel takes is reported too (`'transmitted'`): that,
+ * not queueing, is when a message has been sent for RFC 9687's SendHoldTimer.
  *
  * This module frames and queues; it does not decode message bodies (the session does, with the negotiated context).
  */
@@ -15,7 +16,8 @@ import { Framer, BgpError } from '../wire/index.js';
 
 /** The part of `net.Socket` a connection uses; in-memory duplex pairs in tests provide the same. */
 export interface Transport {
-  write(chunk: Uint8Array): boolean;
+  /** `done` runs once the chunk has been handed to the kernel (or the write failed). */
+  write(chunk: Uint8Array, done?: (err?: Error | null) => void): boolean;
   end(): unknown;
   destroy(): unknown;
   pause(): unknown;
@@ -47,6 +49,8 @@ export interface ConnectionEvents {
   drain: [];
   /** Writes queued exceed `maxQueuedBytes`: the peer is not reading. */
   overflow: [queued: number];
+  /** A write left our queue for the kernel: progress toward the peer (RFC 9687). */
+  transmitted: [];
   /** The transport closed, for whatever reason; emitted once. */
   close: [reason: string];
 }
@@ -63,6 +67,15 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private closed = false;
   private stopped = false;
   private overflowed = false;
+  /**
+   * The completion callback of every write: one function, so that a write allocates no closure of ours. Node hands
+   * writes that queued up behind a pending one to the kernel together (writev), and reports them when all are taken,
+   * so progress is seen per batch of writes: with the Speaker's backpressure (it stops at the high-water mark) that
+   * is tens of KiB, far finer than any SendHoldTime needs.
+   */
+  private readonly written = (err?: Error | null): void => {
+    if (err == null && !this.closed) this.emit('transmitted');
+  };
 
   constructor(
     private readonly transport: Transport,
@@ -102,7 +115,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   /** Queues one encoded message. Returns false when the caller should wait for `'drain'` before sending more. */
   send(bytes: Uint8Array): boolean {
     if (this.closed) return false;
-    const ok = this.transport.write(bytes);
+    const ok = this.transport.write(bytes, this.written);
     if (!this.overflowed && this.queuedBytes > this.maxQueuedBytes) {
       this.overflowed = true;
       this.emit('overflow', this.queuedBytes);

@@ -38,11 +38,12 @@ export class PeerCounters {
   lastDownReason: string | undefined = undefined;
 
   countReceived(type: number): void {
-    bump(this.received, type);
+    bump(this.received, type, 1);
   }
 
-  countSent(type: number): void {
-    bump(this.sent, type);
+  /** `n` messages of `type` sent (a batch of UPDATEs is one write). */
+  countSent(type: number, n = 1): void {
+    bump(this.sent, type, n);
   }
 }
 
@@ -50,23 +51,23 @@ function emptyCounts(): MessageCounts {
   return { open: 0, update: 0, notification: 0, keepalive: 0, routeRefresh: 0, total: 0 };
 }
 
-function bump(c: MessageCounts, type: number): void {
-  c.total++;
+function bump(c: MessageCounts, type: number, n: number): void {
+  c.total += n;
   switch (type) {
     case 1:
-      c.open++;
+      c.open += n;
       break;
     case 2:
-      c.update++;
+      c.update += n;
       break;
     case 3:
-      c.notification++;
+      c.notification += n;
       break;
     case 4:
-      c.keepalive++;
+      c.keepalive += n;
       break;
     case 5:
-      c.routeRefresh++;
+      c.routeRefresh += n;
       break;
   }
 }

@@ -3,7 +3,10 @@
  * turns away unknown addresses with Cease / Connection Rejected. The only protocol code that touches sockets and
  * timers.
  */
-export { PeerSession, netConnector, describeClose, type Connector, type PeerSessionOptions, type PeerSessionEvents } from './peer-session.js';
+export { PeerSession, type PeerSessionOptions, type PeerSessionEvents } from './peer-session.js';
+export { netConnector, type Connector } from './connector.js';
+export { describeClose } from './close-reason.js';
+export { TimerTable } from './timers.js';
 export { Listener, type ListenOptions, type ListenerEvents, type AcceptPolicy } from './listener.js';
 export { Connection, normaliseAddress, type Transport, type ConnectionOptions } from './connection.js';
 export { FakeClock, systemClock, type Clock, type TimerHandle } from './clock.js';

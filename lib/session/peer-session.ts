@@ -6,9 +6,13 @@
  * order. Events that arise while actions run (a socket closing as we close it) are queued and fed afterwards, so
  * the FSM never sees re-entrant calls. Every error is answered with its NOTIFICATION before the socket closes —
  * the FSM emits the `send-notification` before the `close`, and `Connection.close` flushes before ending.
+ *
+ * The Established steady state — an UPDATE in, a batch of UPDATEs out, a write taken by the kernel — runs per
+ * message, so it is kept free of allocation: its events are preallocated per connection (the UPDATE's one refilled
+ * for each message), the FSM answers with its frozen per-session lists, and timers are deadlines in a `TimerTable`
+ * (restarting the hold timer moves a number).
  */
 import { EventEmitter } from 'node:events';
-import { connect as netConnect } from 'node:net';
 import {
   BgpError,
   createContext,
@@ -21,8 +25,6 @@ import {
   type BgpMessage,
   type CodecContext,
   type NotificationMessage,
-  type PathAttribute,
-  type Prefix,
   type RouteRefreshMessage,
   type UpdateMessage,
 } from '../wire/index.js';
@@ -31,29 +33,23 @@ import {
   decodeErrorEvent,
   messageEvent,
   timerExpiredEvent,
-  timerKey,
+  timerSlot,
   type CloseReason,
   type FsmAction,
   type FsmEvent,
   type FsmState,
   type Negotiated,
   type PeerFsmConfig,
+  type TimerRef,
 } from '../fsm/index.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { Connection, type Transport } from './connection.js';
+import { describeClose, shutdownText } from './close-reason.js';
+import { netConnector, type Connector } from './connector.js';
 import { PeerCounters, notificationRecord } from './counters.js';
 import { silentLogger, type Logger } from './log.js';
-
-/** Opens an outgoing transport connection; the default uses node:net. */
-export type Connector = (options: { host: string; port: number; localAddress?: string }) => Transport & {
-  once(event: 'connect', fn: () => void): unknown;
-  once(event: 'error', fn: (err: Error) => void): unknown;
-};
-
-export const netConnector: Connector = (o) => {
-  const socket = netConnect({ host: o.host, port: o.port, noDelay: true, ...(o.localAddress ? { localAddress: o.localAddress } : {}) });
-  return socket;
-};
+import { TimerTable } from './timers.js';
+import { NO_BYTES, UndecodedUpdate } from './undecoded-update.js';
 
 export interface PeerSessionOptions {
   /** The peer's address (where we connect, and whose incoming connections we take). */
@@ -112,16 +108,20 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   private readonly messagesPerTurn: number;
   private readonly maxQueuedBytes: number;
   private readonly connections = new Map<number, Connection>();
-  private readonly timers = new Map<string, TimerHandle>();
-  /** Hold timers that fired and wait one poll phase before they count (see `start-timer`). */
-  private readonly expiring = new Map<string, object>();
+  private readonly timers: TimerTable<TimerRef>;
   private readonly queue: FsmEvent[] = [];
   private running = false;
   /** The socket offered by the listener while `TcpConnectionConfirmed` is being handled. */
   private offered: Transport | undefined;
   private establishedConn: number | undefined;
   private txContext: CodecContext = defaultContext;
+  /** The Established connection's receive context, for the UPDATE fast path of `onMessage`. */
+  private rxContext: CodecContext = defaultContext;
   private stopped = false;
+  /** Event 27 for the Established connection, refilled for each UPDATE while no other event is being handled. */
+  private updateEvent: { type: 'UpdateMsg'; conn: number; update: UndecodedUpdate } | undefined;
+  /** `UpdateSent` for the Established connection. */
+  private updateSentEvent: FsmEvent | undefined;
 
   constructor(options: PeerSessionOptions) {
     super();
@@ -134,6 +134,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.messagesPerTurn = options.messagesPerTurn ?? 256;
     this.maxQueuedBytes = options.maxQueuedBytes ?? 64 * 1024 * 1024;
     this.fsm = new PeerFsm(options.fsm, options.random ? { random: options.random } : {});
+    this.timers = new TimerTable(this.clock, (timer, slot) => this.onTimerDue(timer, slot));
   }
 
   get state(): FsmState {
@@ -169,9 +170,7 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   stop(error?: BgpError): Promise<void> {
     this.stopped = true;
     this.feed(error ? { type: 'ManualStop', error } : { type: 'ManualStop' });
-    for (const h of this.timers.values()) h.cancel();
-    this.timers.clear();
-    this.expiring.clear();
+    this.timers.stopAll();
     return this.whenClosed();
   }
 
@@ -219,8 +218,8 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     const c = conn === undefined ? undefined : this.connections.get(conn);
     if (!c || conn === undefined) return false;
     const ok = c.send(bytes);
-    for (let i = 0; i < count; i++) this.counters.countSent(MessageType.Update);
-    if (count > 0) this.feed({ type: 'UpdateSent', conn });
+    this.counters.countSent(MessageType.Update, count);
+    if (count > 0 && this.updateSentEvent) this.feed(this.updateSentEvent);
     return ok && !c.isClosed;
   }
 
@@ -236,20 +235,38 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   // -------------------------------------------------------------------------------------------------------------
 
   private feed(event: FsmEvent): void {
-    this.queue.push(event);
-    if (this.running) return;
+    if (this.running) {
+      this.queue.push(event);
+      return;
+    }
     this.running = true;
     try {
-      for (let ev = this.queue.shift(); ev !== undefined; ev = this.queue.shift()) {
+      for (let ev: FsmEvent | undefined = event; ev !== undefined; ev = this.queue.shift()) {
         const actions = this.fsm.handle(ev);
-        for (const a of actions) this.execute(a);
+        for (let i = 0; i < actions.length; i++) this.execute(actions[i] as FsmAction, ev);
       }
     } finally {
       this.running = false;
     }
   }
 
-  private execute(a: FsmAction): void {
+  /** Event 27 with an undecoded UPDATE, for `rawUpdate`: the preallocated event unless one is being handled. */
+  private feedRawUpdate(conn: number, bytes: Uint8Array, ctx: CodecContext): void {
+    const ev = this.updateEvent;
+    if (this.running || ev === undefined || ev.conn !== conn) {
+      this.feed({ type: 'UpdateMsg', conn, update: new UndecodedUpdate(bytes, ctx) });
+      return;
+    }
+    ev.update.message = bytes;
+    ev.update.ctx = ctx;
+    try {
+      this.feed(ev);
+    } finally {
+      ev.update.message = NO_BYTES; // not to keep the socket's chunk alive
+    }
+  }
+
+  private execute(a: FsmAction, ev: FsmEvent): void {
     switch (a.type) {
       case 'connect':
         return this.openConnection(a.conn);
@@ -290,8 +307,9 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       }
       case 'close': {
         const c = this.connections.get(a.conn);
-        this.cancelTimer(`Hold:${a.conn}`);
-        this.cancelTimer(`Keepalive:${a.conn}`);
+        this.timers.stop(timerSlot({ name: 'Hold', conn: a.conn }));
+        this.timers.stop(timerSlot({ name: 'Keepalive', conn: a.conn }));
+        this.timers.stop(timerSlot({ name: 'SendHold', conn: a.conn }));
         const pending = this.pendingConnects.get(a.conn);
         if (pending) {
           this.pendingConnects.delete(a.conn);
@@ -299,35 +317,14 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         }
         if (!c) return;
         this.connections.delete(a.conn);
-        if (this.establishedConn === a.conn) this.establishedConn = undefined;
+        if (this.establishedConn === a.conn) this.leaveEstablished();
         c.close(describeClose(a.reason));
         return;
       }
-      case 'start-timer': {
-        const key = timerKey(a.timer);
-        this.cancelTimer(key);
-        const timer = a.timer;
-        this.timers.set(
-          key,
-          this.clock.setTimer(a.ms, () => {
-            this.timers.delete(key);
-            if (timer.name !== 'Hold') return this.feed(timerExpiredEvent(timer));
-            // After a stall (a paused process, a long GC), Node runs overdue timers before it reads the sockets:
-            // give input that already arrived one poll phase to restart the hold timer before declaring the peer
-            // dead, as FRR does when input is still queued.
-            const token = {};
-            this.expiring.set(key, token);
-            setImmediate(() => {
-              if (this.expiring.get(key) !== token) return; // restarted or stopped meanwhile
-              this.expiring.delete(key);
-              this.feed(timerExpiredEvent(timer));
-            });
-          }),
-        );
-        return;
-      }
+      case 'start-timer':
+        return this.timers.start(timerSlot(a.timer), a.ms, a.timer);
       case 'stop-timer':
-        return this.cancelTimer(timerKey(a.timer));
+        return this.timers.stop(timerSlot(a.timer));
       case 'state':
         this.log.debug({ event: 'state', from: a.from, to: a.to }, `${a.from} → ${a.to}`);
         this.emit('state', a.from, a.to);
@@ -336,6 +333,9 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         const c = this.connections.get(a.conn);
         this.establishedConn = a.conn;
         this.txContext = a.negotiated.tx;
+        this.rxContext = a.negotiated.rx;
+        this.updateEvent = { type: 'UpdateMsg', conn: a.conn, update: new UndecodedUpdate(NO_BYTES, a.negotiated.rx) };
+        this.updateSentEvent = { type: 'UpdateSent', conn: a.conn };
         if (c) c.extendedMessage = a.negotiated.extendedMessage;
         this.counters.establishedTransitions++;
         this.counters.lastStateChange = Date.now();
@@ -357,10 +357,14 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
         this.emit('down', reason, a.reason);
         return;
       }
-      case 'deliver-update':
-        if (a.update instanceof UndecodedUpdate) this.deliverRaw(a.conn, a.update.message, a.update.ctx);
-        else this.emit('update', a.update);
+      case 'deliver-update': {
+        // The FSM delivers the UPDATE of the event it was given (UpdateMsg is the only event that delivers one).
+        if (ev.type !== 'UpdateMsg') return;
+        const update = ev.update;
+        if (update instanceof UndecodedUpdate) this.deliverRaw(a.conn, update.message, update.ctx);
+        else this.emit('update', update);
         return;
+      }
       case 'deliver-route-refresh':
         this.emit('routeRefresh', a.message);
         return;
@@ -378,13 +382,28 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     }
   }
 
-  private cancelTimer(key: string): void {
-    this.expiring.delete(key);
-    const h = this.timers.get(key);
-    if (h) {
-      h.cancel();
-      this.timers.delete(key);
+  /** A timer's deadline passed: tell the FSM, which decides what it means. */
+  private onTimerDue(timer: TimerRef, slot: number): void {
+    if (timer.name !== 'Hold' && timer.name !== 'SendHold') {
+      this.timers.stop(slot);
+      this.feed(timerExpiredEvent(timer));
+      return;
     }
+    // After a stall (a paused process, a long GC), Node runs overdue timers before it polls the sockets: give input
+    // that already arrived (Hold), or writes the kernel already took (SendHold), one poll phase to restart the timer
+    // before declaring the peer dead, as FRR does when input is still queued.
+    setImmediate(() => {
+      if (!this.timers.isDue(slot)) return; // restarted or stopped meanwhile
+      this.timers.stop(slot);
+      this.feed(timerExpiredEvent(timer));
+    });
+  }
+
+  private leaveEstablished(): void {
+    this.establishedConn = undefined;
+    this.rxContext = defaultContext;
+    this.updateEvent = undefined;
+    this.updateSentEvent = undefined;
   }
 
   private connContext(conn: number): CodecContext {
@@ -442,7 +461,11 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
     this.pendingConnects.delete(conn);
     const c = new Connection(socket, { messagesPerTurn: this.messagesPerTurn, maxQueuedBytes: this.maxQueuedBytes });
     this.connections.set(conn, c);
+    const transmitted: FsmEvent = { type: 'MessagesTransmitted', conn };
     c.on('message', (bytes) => this.onMessage(conn, bytes));
+    c.on('transmitted', () => {
+      if (this.connections.get(conn) === c) this.feed(transmitted);
+    });
     c.on('framingError', (error) => this.feed({ type: 'BGPHeaderErr', conn, error }));
     c.on('overflow', (queued) => {
       this.log.warn({ event: 'send-queue-overflow', queued }, 'peer is not reading; resetting the session');
@@ -460,16 +483,16 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
   private onMessage(conn: number, bytes: Uint8Array): void {
     const type = bytes[18] ?? 0;
     this.counters.countReceived(type);
+    if (type === MessageType.Update && conn === this.establishedConn && this.listenerCount('rawUpdate') > 0) {
+      // The FSM sees every UPDATE (its hold timer restarts), but the message goes to `rawUpdate` undecoded: the
+      // RIB's fast path decodes only attribute blocks it has not seen before.
+      this.feedRawUpdate(conn, bytes, this.rxContext);
+      return;
+    }
     const info = this.fsm.connection(conn);
     // Only an Established connection has a negotiated context; before that, decode as RFC 4271 does by default
     // (the FSM answers an early UPDATE with RFC 6608's error whatever it contains).
     const ctx = info?.negotiated?.rx ?? defaultContext;
-    if (type === MessageType.Update && info?.state === 'Established' && this.listenerCount('rawUpdate') > 0) {
-      // The FSM sees every UPDATE (its hold timer restarts), but the message goes to `rawUpdate` undecoded: the
-      // RIB's fast path decodes only attribute blocks it has not seen before.
-      this.feed({ type: 'UpdateMsg', conn, update: new UndecodedUpdate(bytes, ctx) });
-      return;
-    }
     let message: BgpMessage;
     try {
       message = decodeMessage(bytes, ctx);
@@ -487,50 +510,5 @@ export class PeerSession extends EventEmitter<PeerSessionEvents> {
       this.emit('notificationReceived', message);
     }
     this.feed(messageEvent(conn, message));
-  }
-}
-
-const NO_PREFIXES: readonly Prefix[] = Object.freeze([]);
-const NO_ATTRIBUTES: readonly PathAttribute[] = Object.freeze([]);
-
-/**
- * An UPDATE handed to the FSM undecoded (see `onMessage`): the FSM only needs to know that one arrived, and passes
- * it back in its `deliver-update` action, where the message goes to `rawUpdate`. Its fields are empty: it is never
- * given to anyone as a decoded message.
- */
-class UndecodedUpdate implements UpdateMessage {
-  readonly type = 2 as const;
-  readonly withdrawn = NO_PREFIXES;
-  readonly attributes = NO_ATTRIBUTES;
-  readonly nlri = NO_PREFIXES;
-
-  constructor(
-    readonly message: Uint8Array,
-    readonly ctx: CodecContext,
-  ) {}
-}
-
-function shutdownText(error: BgpError): string | undefined {
-  const d = error.data;
-  if (error.code !== 6 || (error.subcode !== 2 && error.subcode !== 4) || d.length === 0) return undefined;
-  const n = d[0] as number;
-  if (n + 1 > d.length) return undefined;
-  return Buffer.from(d.subarray(1, 1 + n)).toString('utf8');
-}
-
-/** A one-line, human-readable reason for logs and `show neighbors`. */
-export function describeClose(reason: CloseReason): string {
-  switch (reason.kind) {
-    case 'notification-sent':
-      return `sent NOTIFICATION ${reason.error.message}`;
-    case 'notification-received': {
-      const n = reason.notification;
-      const rec = notificationRecord(n.code, n.subcode, n.shutdownMessage);
-      return `received NOTIFICATION ${rec.name}${n.shutdownMessage ? `: "${n.shutdownMessage}"` : ''}`;
-    }
-    case 'tcp-failure':
-      return `TCP: ${reason.detail ?? 'connection failed'}`;
-    case 'connect-abandoned':
-      return `connection attempt abandoned (${reason.cause})`;
   }
 }

@@ -44,7 +44,7 @@ export const MinMessageLength: Readonly<Record<number, number>> = {
   5: 23,
 };
 
-/** NOTIFICATION error codes: RFC 4271 §4.5, RFC 6608 (FSM), RFC 7313 (ROUTE-REFRESH). */
+/** NOTIFICATION error codes: RFC 4271 §4.5, RFC 6608 (FSM), RFC 7313 (ROUTE-REFRESH), RFC 9687 (Send Hold Timer). */
 export const ErrorCode = {
   MessageHeader: 1,
   OpenMessage: 2,
@@ -53,6 +53,7 @@ export const ErrorCode = {
   FiniteStateMachine: 5,
   Cease: 6,
   RouteRefreshMessage: 7,
+  SendHoldTimerExpired: 8,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 
@@ -170,6 +171,7 @@ const subcodeNames: Readonly<Record<number, Readonly<Record<number, string>>>> =
     10: 'BFD Down',
   },
   7: { 0: 'Reserved', 1: 'Invalid Message Length' },
+  8: { 0: 'Unspecific' },
 };
 
 const codeNames: Readonly<Record<number, string>> = {
@@ -180,6 +182,7 @@ const codeNames: Readonly<Record<number, string>> = {
   5: 'Finite State Machine Error',
   6: 'Cease',
   7: 'ROUTE-REFRESH Message Error',
+  8: 'Send Hold Timer Expired',
 };
 
 /** The RFC's name of an error code, or `Unknown (n)`. */

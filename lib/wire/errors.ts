@@ -142,6 +142,8 @@ export const errors = {
     new BgpError(ErrorCode.UpdateMessage, UpdateMessageError.MalformedAsPath, EMPTY, detail),
 
   holdTimerExpired: (): BgpError => new BgpError(ErrorCode.HoldTimerExpired, 0),
+  /** RFC 9687 §5: nothing we queued reached the peer for SendHoldTime. Subcode 0, Data empty. */
+  sendHoldTimerExpired: (): BgpError => new BgpError(ErrorCode.SendHoldTimerExpired, 0),
   /** RFC 6608: unexpected message for the state. Data empty. */
   fsmError: (subcode: (typeof FsmError)[keyof typeof FsmError], detail?: string): BgpError =>
     new BgpError(ErrorCode.FiniteStateMachine, subcode, EMPTY, detail),

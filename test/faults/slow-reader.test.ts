@@ -2,7 +2,7 @@
 // speaker must stop pumping UPDATEs into that socket (backpressure), so that what it holds for the peer stays
 // bounded instead of growing with the table, and its other sessions must not notice. The stuck session ends when
 // the peer also stops sending (hold timer, 4/0). A peer that stops reading but keeps sending KEEPALIVEs is the
-// case RFC 9687 (Send Hold Timer) exists for.
+// case RFC 9687 (Send Hold Timer) exists for: the second test.
 import t from 'tap';
 import { lab, RAW, sleep, waitUntil } from '../helpers/raw-peer.js';
 
@@ -56,26 +56,35 @@ t.test('a peer that stops reading: bounded queue, other sessions unaffected, res
   t.ok(L.abUp(), 'A–B still Established');
 });
 
+// The Speaker-level view of RFC 9687. The SendHoldTimer itself is in the FSM and the session, and is tested over
+// real sockets in send-hold-timer.test.ts; what this adds is the Speaker passing a configured `sendHoldTime` down
+// to the session, which it does not do yet.
+const shortSendHold = { holdTime: 3, sendHoldTime: 6 };
+
 t.test(
-  'a peer that stops reading but keeps sending KEEPALIVEs is eventually reset (RFC 9687)',
+  'a peer that stops reading but keeps sending KEEPALIVEs is reset with Send Hold Timer Expired (RFC 9687)',
   {
     todo:
-      'no Send Hold Timer: lib/session/peer-session.ts resets a non-reading peer only on Connection "overflow" ' +
-      '(64 MiB queued), which the Speaker’s backpressure-driven pump never reaches, so such a session stays up ' +
-      'for ever. Fix: RFC 9687 — start a SendHoldTimer (default max(8 min, 2 × HoldTime), configurable) while ' +
-      'the connection has bytes queued and no drain; on expiry send NOTIFICATION 8 (Send Hold Timer Expired) ' +
-      'and close (Event 18 for the FSM); expose `sendHoldTime` in PeerConfig',
+      'lib/speaker/speaker.ts addPeerEntry does not pass PeerConfig.sendHoldTime to the FSM config (and PeerConfig ' +
+      'has no such field): add `sendHoldTime?: number` to PeerConfig and ' +
+      '`...(config.sendHoldTime !== undefined ? { sendHoldTime: config.sendHoldTime } : {})` beside holdTime. ' +
+      'With the default (8 minutes) the session is reset too, only later than this test waits',
   },
   async (t) => {
-    const L = await lab(t);
+    const L = await lab(t, shortSendHold);
     for (let i = 0; i < TABLE; i++) L.A.announce(prefix(i), { med: i, communities: COMMUNITIES });
     const p = await L.connect();
     t.teardown(() => p.socket.destroy());
     await p.establish({ ...RAW, holdTime: 3 });
     p.stopReading();
     p.startKeepalives(1000);
-    // With a send hold time of 2 × 3 s configured, the session must be gone well within 15 s.
-    await waitUntil('the stuck session reset', () => L.A.peer(RAW.address)?.state !== 'Established', 15_000);
-    t.match(L.A.peer(RAW.address)?.lastNotificationSent, { code: 8 });
+    await waitUntil('Established at A', () => L.A.peer(RAW.address)?.state === 'Established');
+    // The KEEPALIVEs keep the hold timer (3 s) satisfied; once the UPDATEs stall, nothing reaches the peer, and after
+    // the send hold time (6 s) the session must go — with 8/0, not 4/0.
+    await waitUntil('the stuck session reset', () => L.A.peer(RAW.address)?.state !== 'Established', 20_000);
+    t.match(L.A.peer(RAW.address)?.lastNotificationSent, { code: 8, subcode: 0 }, 'Send Hold Timer Expired');
+    L.A.announce('192.0.2.0/24');
+    await waitUntil('a new route at B after the reset', () => L.B.routes('192.0.2.0/24')[0], 3000);
+    t.ok(L.abUp(), 'A–B still Established');
   },
 );

@@ -1,6 +1,7 @@
 // From decoded messages, decoding errors and timers to the FSM's events.
 import t from 'tap';
-import { decodeErrorEvent, messageEvent, timerExpiredEvent, timerKey } from '../../lib/fsm/index.js';
+import { decodeErrorEvent, messageEvent, timerExpiredEvent, timerSlot } from '../../lib/fsm/index.js';
+import type { TimerRef } from '../../lib/fsm/index.js';
 import { errors } from '../../lib/wire/errors.js';
 import type { BgpMessage } from '../../lib/wire/types.js';
 
@@ -43,12 +44,17 @@ t.test('decoding errors', async (t) => {
 });
 
 t.test('timers', async (t) => {
-  t.equal(timerKey({ name: 'ConnectRetry' }), 'ConnectRetry');
-  t.equal(timerKey({ name: 'Hold', conn: 4 }), 'Hold:4');
-  t.not(timerKey({ name: 'Hold', conn: 4 }), timerKey({ name: 'Keepalive', conn: 4 }));
+  // Every timer of the peer and of its first connections has a slot of its own.
+  const refs: TimerRef[] = [{ name: 'ConnectRetry' }, { name: 'IdleHold' }, { name: 'IdleHoldReset' }];
+  for (let conn = 1; conn <= 5; conn++) for (const name of ['Hold', 'Keepalive', 'SendHold'] as const) refs.push({ name, conn });
+  const slots = refs.map(timerSlot);
+  t.equal(new Set(slots).size, refs.length, 'slots are distinct');
+  t.ok(slots.every((s) => Number.isInteger(s) && s >= 0), 'small non-negative integers');
+  t.equal(timerSlot({ name: 'Hold', conn: 4 }), timerSlot({ name: 'Hold', conn: 4 }), 'and stable');
   t.strictSame(timerExpiredEvent({ name: 'ConnectRetry' }), { type: 'ConnectRetryTimer_Expires' });
   t.strictSame(timerExpiredEvent({ name: 'IdleHold' }), { type: 'IdleHoldTimer_Expires' });
   t.strictSame(timerExpiredEvent({ name: 'IdleHoldReset' }), { type: 'IdleHoldResetTimer_Expires' });
   t.strictSame(timerExpiredEvent({ name: 'Hold', conn: 2 }), { type: 'HoldTimer_Expires', conn: 2 });
   t.strictSame(timerExpiredEvent({ name: 'Keepalive', conn: 2 }), { type: 'KeepaliveTimer_Expires', conn: 2 });
+  t.strictSame(timerExpiredEvent({ name: 'SendHold', conn: 2 }), { type: 'SendHoldTimer_Expires', conn: 2 });
 });

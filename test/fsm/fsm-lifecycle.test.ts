@@ -56,7 +56,7 @@ function fsmWith(extra: Partial<PeerFsmConfig> = {}, random: () => number = () =
 }
 const run = (fsm: PeerFsm, ...events: FsmEvent[]): string[] => events.flatMap((e) => fsm.handle(e).map(show));
 /** The duration of every `start-timer` of `name` among the actions. */
-const starts = (actions: FsmAction[], name: string): number[] =>
+const starts = (actions: readonly FsmAction[], name: string): number[] =>
   actions.flatMap((a) => (a.type === 'start-timer' && a.timer.name === name ? [a.ms] : []));
 
 t.test('the session is up only when the peer\'s KEEPALIVE arrives in OpenConfirm', async (t) => {
@@ -156,7 +156,7 @@ t.test('a connection attempt that hangs is abandoned when ConnectRetry expires',
 });
 
 /** One failing cycle: wait for IdleHold (unless first), connect, and have the OPEN refused for a bad AS. */
-function refusedCycle(fsm: PeerFsm, conn: number, first: boolean): FsmAction[] {
+function refusedCycle(fsm: PeerFsm, conn: number, first: boolean): readonly FsmAction[] {
   if (!first) fsm.handle({ type: 'IdleHoldTimer_Expires' });
   else fsm.handle({ type: 'ManualStart' });
   fsm.handle({ type: 'Tcp_CR_Acked', conn });

@@ -2,7 +2,7 @@
 // end — establishment, a simultaneous open that both sides must resolve to the same connection (RFC 4271 §6.8),
 // a misconfigured peer that must not cause a reconnect storm, and a dead peer caught by the hold timer.
 import t from 'tap';
-import { PeerFsm, messageEvent, timerExpiredEvent, timerKey } from '../../lib/fsm/index.js';
+import { PeerFsm, messageEvent, timerExpiredEvent, timerSlot } from '../../lib/fsm/index.js';
 import type { FsmAction, FsmEvent, PeerFsmConfig, TimerRef } from '../../lib/fsm/index.js';
 import type { BgpMessage } from '../../lib/wire/types.js';
 
@@ -24,6 +24,8 @@ class Net {
   readonly fsm: Record<Name, PeerFsm>;
   readonly log: string[] = [];
   readonly silent = new Set<Name>();
+  /** Sides that stopped reading (their socket's window is closed): nothing sent to them gets through. */
+  readonly deaf = new Set<Name>();
   readonly #timers = new Map<string, { side: Name; due: number; ref: TimerRef }>();
   readonly #queue: (() => void)[] = [];
   readonly #links: Link[] = [];
@@ -33,7 +35,7 @@ class Net {
     this.fsm = { A: new PeerFsm(a, { random: () => 0.5 }), B: new PeerFsm(b, { random: () => 0.5 }) };
   }
 
-  handle(side: Name, event: FsmEvent): FsmAction[] {
+  handle(side: Name, event: FsmEvent): readonly FsmAction[] {
     const actions = this.fsm[side].handle(event);
     this.#apply(side, actions);
     return actions;
@@ -55,6 +57,8 @@ class Net {
       }
       this.#timers.delete(next[0]);
       this.now = next[1].due;
+      // A deaf side is a broken peer: it does not notice that it reads nothing either.
+      if (this.deaf.has(next[1].side) && next[1].ref.name === 'Hold') continue;
       this.handle(next[1].side, timerExpiredEvent(next[1].ref));
     }
   }
@@ -69,7 +73,7 @@ class Net {
     return other?.conn === b.conn ? { A: a.conn, B: b.conn } : undefined;
   }
 
-  #apply(side: Name, actions: FsmAction[]): void {
+  #apply(side: Name, actions: readonly FsmAction[]): void {
     const other: Name = side === 'A' ? 'B' : 'A';
     for (const a of actions) {
       switch (a.type) {
@@ -107,10 +111,10 @@ class Net {
           break;
         }
         case 'start-timer':
-          this.#timers.set(`${side}/${timerKey(a.timer)}`, { side, due: this.now + a.ms, ref: a.timer });
+          this.#timers.set(`${side}/${timerSlot(a.timer)}`, { side, due: this.now + a.ms, ref: a.timer });
           break;
         case 'stop-timer':
-          this.#timers.delete(`${side}/${timerKey(a.timer)}`);
+          this.#timers.delete(`${side}/${timerSlot(a.timer)}`);
           break;
         case 'established':
         case 'down':
@@ -150,6 +154,11 @@ class Net {
     const link = this.#link(side, conn);
     if (!link || link.closed) return;
     const far = link.ends.find((e) => e.side !== side) as End;
+    // A deaf side reads nothing: what is sent to it stays queued at the sender, never transmitted (RFC 9687).
+    if (this.deaf.has(far.side)) return;
+    this.#queue.push(() => {
+      if (!link.closed) this.handle(side, { type: 'MessagesTransmitted', conn });
+    });
     if (far.conn === undefined) link.buffered.push(message);
     else this.#deliver(far, message, side);
   }
@@ -232,5 +241,25 @@ t.test('a peer that goes silent is caught by the hold timer (MetalLB issue 777)'
   const at = Number(notify?.split(' ')[0]);
   // B's last KEEPALIVE went out at most one (jittered) keepalive interval before it fell silent.
   t.ok(at > silentFrom && at <= silentFrom + 90_000, `hold timer fired at +${at - silentFrom} ms`);
+  t.ok(net.log.some((l) => l.startsWith(`${at} A down`)), 'and the session is down');
+});
+
+t.test('a peer that stops reading but keeps sending KEEPALIVEs is caught by the SendHoldTimer (RFC 9687)', async (t) => {
+  const net = new Net(A, { ...B, passive: true });
+  net.handle('B', { type: 'ManualStart' });
+  net.handle('A', { type: 'ManualStart' });
+  net.run(100_000);
+  t.equal(net.fsm.A.state, 'Established');
+  const deafFrom = net.now;
+  net.deaf.add('B');
+  net.run(deafFrom + 1_000_000);
+  const notify = net.log.find((l) => l.includes('A notify 8/0'));
+  t.ok(notify, 'A sends Send Hold Timer Expired');
+  const at = Number(notify?.split(' ')[0]);
+  // A's last write got through at most one (jittered) keepalive interval before B stopped reading; the default
+  // SendHoldTime is 8 minutes (twice the 90 s hold time is less).
+  t.ok(at >= deafFrom + 480_000 - 30_000 && at <= deafFrom + 480_000, `send hold timer fired at +${at - deafFrom} ms`);
+  const before = net.log.filter((l) => Number(l.split(' ')[0]) < at);
+  t.notOk(before.some((l) => l.includes('notify 4/0')), 'until then, B’s KEEPALIVEs kept A’s hold timer from expiring');
   t.ok(net.log.some((l) => l.startsWith(`${at} A down`)), 'and the session is down');
 });

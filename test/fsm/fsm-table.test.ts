@@ -205,6 +205,9 @@ const table: Record<FsmState, Row[]> = {
     [{ type: 'RouteRefreshMsgErr', conn: 1, error: rrError }, fail('OpenSent', '5/1'), 'Idle'],
     [{ type: 'OpenCollisionDump', conn: 1 }, fail('OpenSent', '6/7'), 'Idle'],
     [{ type: 'UpdateSent', conn: 1 }, [], 'OpenSent'],
+    // RFC 9687: the SendHoldTimer runs in Established only.
+    [{ type: 'MessagesTransmitted', conn: 1 }, [], 'OpenSent'],
+    [{ type: 'SendHoldTimer_Expires', conn: 1 }, [], 'OpenSent'],
     [{ type: 'TcpConnectionConfirmed' }, ['accept 2', 'send OPEN 2', 'start Hold:2 240000'], 'OpenSent'],
   ],
   OpenConfirm: [
@@ -217,7 +220,8 @@ const table: Record<FsmState, Row[]> = {
     [{ type: 'TcpConnectionFails', conn: 1 }, ['close 1 (tcp-failure)', 'start IdleHold 1000', 'state OpenConfirm→Idle'], 'Idle'],
     [
       { type: 'KeepAliveMsg', conn: 1 },
-      ['start Hold:1 90000', 'established 1', 'start IdleHoldReset 60000', 'state OpenConfirm→Established'],
+      // RFC 9687 §4.3: the SendHoldTimer starts with the session; 8 minutes, as twice the hold time is less.
+      ['start Hold:1 90000', 'start SendHold:1 480000', 'established 1', 'start IdleHoldReset 60000', 'state OpenConfirm→Established'],
       'Established',
     ],
     [{ type: 'BGPOpen', conn: 1, open: peerOpen }, fail('OpenConfirm', '5/2'), 'Idle'],
@@ -234,6 +238,8 @@ const table: Record<FsmState, Row[]> = {
     ],
     [{ type: 'OpenCollisionDump', conn: 1 }, fail('OpenConfirm', '6/7'), 'Idle'],
     [{ type: 'UpdateSent', conn: 1 }, [], 'OpenConfirm'],
+    [{ type: 'MessagesTransmitted', conn: 1 }, [], 'OpenConfirm'],
+    [{ type: 'SendHoldTimer_Expires', conn: 1 }, [], 'OpenConfirm'],
   ],
   Established: [
     [{ type: 'ManualStart' }, [], 'Established'],
@@ -267,6 +273,12 @@ const table: Record<FsmState, Row[]> = {
       'Idle',
     ],
     [{ type: 'UpdateSent', conn: 1 }, ['start Keepalive:1 30000'], 'Established'],
+    // RFC 9687 §4.3: every message the kernel takes restarts the SendHoldTimer; its expiry closes with 8/0.
+    [{ type: 'MessagesTransmitted', conn: 1 }, ['start SendHold:1 480000'], 'Established'],
+    [{ type: 'SendHoldTimer_Expires', conn: 1 }, failEstablished('8/0'), 'Idle'],
+    // Events for a connection that does not exist are ignored, the steady ones included.
+    [{ type: 'UpdateMsg', conn: 7, update }, [], 'Established'],
+    [{ type: 'MessagesTransmitted', conn: 7 }, [], 'Established'],
     [{ type: 'TcpConnectionConfirmed' }, ['reject 6/7'], 'Established'],
     [{ type: 'ConnectRetryTimer_Expires' }, [], 'Established'],
     [{ type: 'IdleHoldResetTimer_Expires' }, [], 'Established'],
