@@ -6,7 +6,9 @@
  * prefix to its queued state, so a newer change replaces a queued one in O(1) — a prefix that flaps while the peer
  * is slow is sent once, in its last state, and a change back to what the peer already has cancels the queued one.
  * Buckets are sent in the order they were opened. `sent` is updated as messages are built, so it is always exactly
- * what the peer has been told.
+ * what the peer has been told — which is what lets a re-export after an export policy change (`Rib.refreshOut`)
+ * offer every prefix again and send only the differences, withdrawals for what is no longer exported included;
+ * `resend` queues the unchanged ones as well, for a ROUTE-REFRESH (RFC 2918).
  *
  * Everything is typed arrays: `sent` (the set sent) is indexed by prefix id (see `prefix-index.ts`) — 4 octets per
  * prefix per peer — and each bucket is a doubly linked list of nodes from a pool sized by what is queued at once,
@@ -114,6 +116,26 @@ export class AdjRibOut {
     const wasEmpty = this.pendingCount === 0;
     this.enqueue(p, want);
     return wasEmpty;
+  }
+
+  /**
+   * RFC 2918, the peer asked for our Adj-RIB-Out again: as `offer`, but an announcement the peer already has is
+   * queued once more. A withdrawal is never re-sent for a prefix the peer does not hold.
+   */
+  resend(p: number, set: number): boolean {
+    if (set === 0 || p >= this.sent.length || this.sent[p] !== set) return this.offer(p, set);
+    const q = this.queuedState(p);
+    if (q === set) return false;
+    if (q !== 0) this.unqueue(p, q);
+    // The prefix is already held for what was sent; the queued announcement holds its own reference on `set`.
+    const wasEmpty = this.pendingCount === 0;
+    this.enqueue(p, set);
+    return wasEmpty;
+  }
+
+  /** True when the peer holds a route for prefix `p`, or one is queued for it. */
+  holds(p: number): boolean {
+    return p < this.sent.length && (this.sent[p] !== 0 || (this.pendingCount !== 0 && this.queued.get(p, 0) !== 0));
   }
 
   private enqueue(p: number, want: number): void {

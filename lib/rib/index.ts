@@ -32,6 +32,7 @@ export type {
   PathView,
   PeerCounters,
   PeerInfo,
+  RefreshOutScope,
   RibEvents,
   RibMemoryUse,
   RibOptions,

@@ -40,8 +40,13 @@ export class PeerState implements DecisionSource, ExportSource {
   localAddress: LocalAddresses;
   group: OutboundGroup | null = null;
   readonly out: AdjRibOut;
-  /** The next prefix id of the initial table dump (RFC 4271 §9.2: send the Loc-RIB once the session is up), -1 when done. */
+  /**
+   * The next prefix id of the table walk, -1 when none is under way: the initial dump (RFC 4271 §9.2: send the
+   * Loc-RIB once the session is up), or a re-export of the Adj-RIB-Out against what was sent (`Rib.refreshOut`).
+   */
   dump = -1;
+  /** The walk re-sends routes the peer already has (RFC 2918 ROUTE-REFRESH), not only the differences. */
+  resendAll = false;
   /** Families (familyKey) whose End-of-RIB (RFC 4724 §2) is still to be sent after the dump. */
   eorPending: number[] = [];
   /** Families whose End-of-RIB the peer has sent us. */
@@ -105,6 +110,7 @@ export class PeerState implements DecisionSource, ExportSource {
     this.group = null;
     this.out.clear();
     this.dump = -1;
+    this.resendAll = false;
     this.eorPending = [];
     this.eorReceived.clear();
     this.maxPrefixReported = false;

@@ -260,8 +260,7 @@ export class RibEngine extends RibReader {
    * when it has none).
    */
   protected offer(peer: PeerState, p: number, exported: number, bestSlot: number, originator: number): void {
-    const set = exported !== 0 && (bestSlot === peer.slot || (originator !== 0 && originator === peer.routerIdNumber)) ? 0 : exported;
-    if (peer.out.offer(p, set)) this.emitOutbound(peer.id);
+    if (peer.out.offer(p, toPeer(peer, exported, bestSlot, originator))) this.emitOutbound(peer.id);
   }
 
   /** True when `flush(peerId)` would return messages. */
@@ -346,24 +345,54 @@ export class RibEngine extends RibReader {
     return messages;
   }
 
+  /**
+   * One step of the table walk: what the peer should have for the next `DUMP_CHUNK` prefix ids, offered to its
+   * Adj-RIB-Out, which queues only what differs from what it was sent — so the same walk is the initial dump (the
+   * peer holds nothing), a re-export after an export policy change (a route the policy now denies is withdrawn,
+   * one whose attributes changed is announced again, the rest is left alone), and, with `resendAll`, the whole
+   * Adj-RIB-Out a ROUTE-REFRESH asks for.
+   */
   private feedDump(peer: PeerState, group: OutboundGroup): void {
     const loc = this.loc;
     const limit = loc.prefixes.limit;
     const end = Math.min(limit, peer.dump + DUMP_CHUNK);
+    const out = peer.out;
     for (let p = peer.dump; p < end; p++) {
+      // A family the session does not carry was never sent on it.
+      if (!peer.carries(loc.prefixes, p)) continue;
       const best = loc.best(p);
-      if (best < 0 || !peer.carries(loc.prefixes, p)) continue;
+      if (best < 0) {
+        if (out.holds(p)) this.offer(peer, p, 0, -1, 0);
+        continue;
+      }
       const slot = loc.source[best] as number;
       const source = slot === LOCAL_SLOT ? null : (this.slots[slot] ?? null);
       const exported = group.exportRoute(p, slot, source, loc.accepted[best] as number);
-      this.offer(peer, p, exported, slot, exported === 0 ? 0 : this.interner.originatorIdOf(exported));
+      const originator = exported === 0 ? 0 : this.interner.originatorIdOf(exported);
+      if (peer.resendAll) this.resend(peer, p, exported, slot, originator);
+      else this.offer(peer, p, exported, slot, originator);
     }
-    peer.dump = end >= limit ? -1 : end;
+    if (end < limit) {
+      peer.dump = end;
+    } else {
+      peer.dump = -1;
+      peer.resendAll = false;
+    }
   }
 
-  /** Queues End-of-RIB (RFC 4724 §2) for each unicast family the session carries, after the dump. */
-  protected startDump(peer: PeerState): void {
+  /** `offer`, re-sending what the peer already has (RFC 2918). */
+  private resend(peer: PeerState, p: number, exported: number, bestSlot: number, originator: number): void {
+    if (peer.out.resend(p, toPeer(peer, exported, bestSlot, originator))) this.emitOutbound(peer.id);
+  }
+
+  /**
+   * Starts the table walk from the first prefix id. With `endOfRib`, End-of-RIB (RFC 4724 §2) follows it for each
+   * unicast family the session carries; without, an End-of-RIB still owed (a walk restarted during the initial
+   * dump) stays owed.
+   */
+  protected startDump(peer: PeerState, endOfRib = true): void {
     peer.dump = 0;
+    if (!endOfRib) return;
     peer.eorPending = [];
     if (peer.ipv4) peer.eorPending.push(familyKey(1, 1));
     if (peer.ipv6) peer.eorPending.push(familyKey(2, 1));
@@ -401,4 +430,9 @@ export class RibEngine extends RibReader {
       stale: peer.staleCount,
     };
   }
+}
+
+/** The set `peer` gets of the group's `exported`: 0 back toward its source, or toward its originator (RFC 4456 §8). */
+function toPeer(peer: PeerState, exported: number, bestSlot: number, originator: number): number {
+  return exported !== 0 && (bestSlot === peer.slot || (originator !== 0 && originator === peer.routerIdNumber)) ? 0 : exported;
 }

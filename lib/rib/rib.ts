@@ -33,7 +33,7 @@ import { PeerState } from './peer-state.js';
 import { ipv6Key, prefixKey } from './prefix-key.js';
 import { checkField4, hasMpAttribute, isCanonicalBlock, locateFields, maskedKey4, scanAttributes } from './raw-update.js';
 import { RibEngine } from './rib-engine.js';
-import type { NegotiatedSession, PeerInfo, RibEvents, RibOptions } from './types.js';
+import type { NegotiatedSession, PeerInfo, RefreshOutScope, RibEvents, RibOptions } from './types.js';
 
 /** An UPDATE body and where its fields lie, for streaming its IPv4 prefixes from the octets. */
 interface RawBody {
@@ -230,11 +230,25 @@ export class Rib extends RibEngine {
     return dropped;
   }
 
-  /** RFC 2918 / RFC 7313 route refresh: sends the peer its whole Adj-RIB-Out again (then End-of-RIB). */
-  refreshOut(id: string): void {
+  /**
+   * Exports the Loc-RIB to the peer again, under the export policy in force now, against what its Adj-RIB-Out
+   * says it was sent — never forgetting that: a route it was sent that is no longer exported to it (the policy
+   * denies it now) is withdrawn, one whose exported attributes changed is announced with the new ones.
+   *
+   * - `'adj-rib-out'` (the default), RFC 2918 §4 / RFC 7313: the peer asked for our Adj-RIB-Out with a
+   *   ROUTE-REFRESH, so every route is sent again, unchanged ones too, then End-of-RIB.
+   * - `'changes'`: our export policy changed (FRR `clear bgp X soft out`, BIRD `reload out`): only the
+   *   differences are sent; no End-of-RIB (one still owed by the initial dump stays owed).
+   *
+   * The walk is the initial dump's — `DUMP_CHUNK` prefix ids per step, a bounded number of steps per `flush` — so a
+   * full table costs each flush no more than the initial dump does. A ROUTE-REFRESH's walk under way is not
+   * narrowed by a later `'changes'`: it restarts, still re-sending everything.
+   */
+  refreshOut(id: string, scope: RefreshOutScope = 'adj-rib-out'): void {
     const peer = this.upPeer(id);
-    peer.out.clear();
-    this.startDump(peer);
+    const resendAll = scope === 'adj-rib-out';
+    peer.resendAll = resendAll || (peer.dump >= 0 && peer.resendAll);
+    this.startDump(peer, resendAll);
     this.sweep();
     this.emitOutbound(id);
   }

@@ -18,6 +18,13 @@ export type RoutePolicy = (route: RouteInput, peer: PeerInfo) => readonly PathAt
 export type ImportPolicy = RoutePolicy;
 export type ExportPolicy = RoutePolicy;
 
+/**
+ * What `Rib.refreshOut` sends: the whole Adj-RIB-Out (`'adj-rib-out'`: the peer asked with a ROUTE-REFRESH, RFC
+ * 2918), or only what changed since it was sent (`'changes'`: our export policy changed). Either way a route the
+ * peer was sent and no longer gets is withdrawn.
+ */
+export type RefreshOutScope = 'adj-rib-out' | 'changes';
+
 /** Construction options of a `Rib`. */
 export interface RibOptions {
   /** Our AS number (4-octet values allowed). */

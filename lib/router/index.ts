@@ -7,5 +7,5 @@ export { startRouter, type RunningRouter, type StartRouterOptions, type ReloadRe
 export { planReload, isEmptyPlan, type ReloadPlan, type PeerChange, type NeighborChange } from './reload-plan.js';
 export { PolicySlot, type SlotState, type SlotTarget } from './policy-slot.js';
 export { routeMapFingerprint } from './policy-fingerprint.js';
-export { resendAdjRibOut, sentPrefixes, type SoftOutResult } from './soft-out.js';
+export { resendAdjRibOut, type SoftOutResult } from './soft-out.js';
 export { SESSION_FIELDS, DEFERRED_FIELDS, familiesOf, isExternal, neighborPeerConfig, groupPeerConfig, policyMeaning, slotState } from './peer-config.js';

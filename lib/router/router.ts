@@ -10,7 +10,7 @@
  * added and removed, a neighbour whose session settings changed is re-added (only it resets), settings that only
  * matter to the next session wait for it, and a neighbour whose route maps now mean something else keeps its
  * session: its `PolicySlot`s are re-targeted, then a ROUTE-REFRESH (RFC 2918) re-runs import policy and its
- * Adj-RIB-Out is sent again (soft-out.ts). Dynamic neighbours follow their peer group and their listen range.
+ * Adj-RIB-Out is exported again, the differences sent — routes the new policy denies withdrawn (soft-out.ts). Dynamic neighbours follow their peer group and their listen range.
  * Reloads run one at a time.
  *
  * Imports lib/config, lib/speaker, lib/api, lib/session and this folder.
@@ -21,7 +21,7 @@ import { silentLogger, type Logger } from '../session/index.js';
 import { cidrContains, parseCidr, Speaker, type SpeakerOptions } from '../speaker/index.js';
 import { addNeighbor, defineGroup, dropDynamic, neighborKey, readdNeighbor, removeNeighbor, Slots } from './neighbors.js';
 import { planReload, type ReloadPlan } from './reload-plan.js';
-import { resendAdjRibOut, sentPrefixes, type SoftOutResult } from './soft-out.js';
+import { resendAdjRibOut, type SoftOutResult } from './soft-out.js';
 
 export interface StartRouterOptions {
   readonly logger?: Logger;
@@ -313,14 +313,15 @@ class Router implements RunningRouter {
     const changedGroup = new Map(plan.changedGroups.map((g) => [g.name, g]));
     const dynamic = speaker.peers().filter((p) => p.dynamic);
 
-    // What each peer whose export policy changes holds now — before any slot is re-targeted.
-    const outBefore = new Map<string, Set<string>>();
+    // The sessions up now whose export policy changes and that keep their session: re-exported once the slots are
+    // re-targeted, sending the differences (a reset or a shutdown sends the new Adj-RIB-Out, or none, anyway).
+    const refreshOut: string[] = [];
     for (const c of plan.changedNeighbors) {
-      if (c.refreshOut && c.reset.length === 0 && c.admin === undefined && up(c.name)) outBefore.set(c.name, sentPrefixes(speaker, c.name));
+      if (c.refreshOut && c.reset.length === 0 && c.admin === undefined && up(c.name)) refreshOut.push(c.name);
     }
     for (const p of dynamic) {
       const g = p.peerGroup === undefined ? undefined : changedGroup.get(p.peerGroup);
-      if (g?.refreshOut === true && g.reset.length === 0 && p.state === 'Established') outBefore.set(p.address, sentPrefixes(speaker, p.address));
+      if (g?.refreshOut === true && g.reset.length === 0 && p.state === 'Established') refreshOut.push(p.address);
     }
 
     this.#config = next;
@@ -382,11 +383,8 @@ class Router implements RunningRouter {
       }
     }
 
-    const outcomes = await Promise.all([...outBefore].map(async ([address, before]) => ({ address, ...(await resendAdjRibOut(speaker, address, before)) })));
-    for (const o of outcomes) {
-      result.refreshedOut.push({ address: o.address, outcome: o.outcome });
-      if (o.outcome === 'reset') this.#log.warn({ event: 'router-soft-out-reset', peer: o.address, stale: o.stale }, `${o.address}: reset so that routes the new outbound policy denies are withdrawn`);
-    }
+    const outcomes = await Promise.all(refreshOut.map(async (address) => ({ address, outcome: (await resendAdjRibOut(speaker, address)).outcome })));
+    result.refreshedOut.push(...outcomes);
 
     for (const prefix of plan.withdraw) {
       speaker.withdraw(prefix);

@@ -1,35 +1,25 @@
 /**
- * Outbound soft reconfiguration (FRR `clear bgp X soft out`) after an export policy change, done with the
- * Speaker's public API and made correct for routes the new policy denies.
+ * Outbound soft reconfiguration after an export policy change (FRR `clear bgp X soft out`, BIRD `reload out`): the
+ * neighbour's `PolicySlot` already applies the new route map; this re-exports its Adj-RIB-Out under it and waits
+ * until the neighbour has been told.
  *
- * `Speaker.refreshOut` (the RIB's answer to a ROUTE-REFRESH, RFC 2918) forgets what the peer was sent and sends
- * the whole Adj-RIB-Out again. That is right for a peer that asked, but after a policy change it leaves behind
- * every route the new policy denies: it is no longer announced, and it is not withdrawn either, because the RIB
- * no longer remembers sending it. So the prefixes the peer holds are noted first; once the resend has drained,
- * any of them not sent again is still at the peer, stale. Only then — when the change took routes away — is the
- * session reset (Cease / Administrative Reset, RFC 4486, with an RFC 9003 message saying why), so the peer drops
- * them. A change that only adds routes or rewrites attributes never resets anything.
+ * The RIB does the work (`Rib.refreshOut(id, 'changes')`): it walks the Loc-RIB against what the Adj-RIB-Out says
+ * the neighbour was sent, so a route the new policy denies is withdrawn, one whose attributes changed is announced
+ * with the new ones, and an unchanged one is not sent at all. The session is never reset, whatever the change.
+ * (A ROUTE-REFRESH from the neighbour, RFC 2918, is the Speaker's and gets the whole Adj-RIB-Out instead.)
  *
- * (The RIB could withdraw them itself by re-exporting against what it sent instead of forgetting it; the report
- * of lib/router asks for that. This file is then a plain `refreshOut`.)
+ * `Speaker.refreshOut(address, 'changes')` asks the RIB for exactly that and pumps what it queues (a whole-table
+ * walk, so not counted as a propagation latency).
  *
- * Imports lib/speaker and lib/wire.
+ * Imports lib/speaker.
  */
 import type { Speaker } from '../speaker/index.js';
-import { formatPrefix } from '../wire/index.js';
 
 export type SoftOutResult =
-  /** Sent again; nothing left stale at the peer. */
+  /** Exported again under the new policy; the neighbour has been sent every difference. */
   | { readonly outcome: 'refreshed' }
-  /** Routes the peer held are denied now: the session was reset so they go. */
-  | { readonly outcome: 'reset'; readonly stale: readonly string[] }
-  /** The session is not up (nothing to do: it will be sent the new Adj-RIB-Out when it comes up). */
+  /** The session is not up (nothing to do: it is sent the Adj-RIB-Out under the new policy when it comes up). */
   | { readonly outcome: 'down' };
-
-/** The prefixes `address` was sent (its Adj-RIB-Out), as text. */
-export function sentPrefixes(speaker: Speaker, address: string): Set<string> {
-  return new Set(speaker.adjRibOut(address).map((e) => formatPrefix(e.prefix)));
-}
 
 const established = (speaker: Speaker, address: string): boolean => speaker.peer(address)?.state === 'Established';
 
@@ -51,17 +41,12 @@ function drained(speaker: Speaker, address: string, pollMs: number): Promise<voi
 }
 
 /**
- * Resends the Adj-RIB-Out of `address` under the policy now in force. `before` is what it had been sent, taken
- * before the policy changed (`sentPrefixes`). Resolves when the peer has been told everything.
+ * Re-exports the Adj-RIB-Out of `address` under the export policy now in force, sending only what differs from
+ * what it was sent. Resolves when the neighbour has been told everything (or its session went down).
  */
-export async function resendAdjRibOut(speaker: Speaker, address: string, before: ReadonlySet<string>, pollMs = 10): Promise<SoftOutResult> {
-  if (!established(speaker, address) || !speaker.refreshOut(address)) return { outcome: 'down' };
+export async function resendAdjRibOut(speaker: Speaker, address: string, pollMs = 10): Promise<SoftOutResult> {
+  // Down, or in the RIB but down (a restarting neighbour whose routes are kept stale, RFC 4724): no Adj-RIB-Out.
+  if (!established(speaker, address) || !speaker.refreshOut(address, 'changes')) return { outcome: 'down' };
   await drained(speaker, address, pollMs);
-  if (!established(speaker, address)) return { outcome: 'down' };
-  const after = sentPrefixes(speaker, address);
-  const stale = [...before].filter((p) => !after.has(p));
-  if (stale.length === 0) return { outcome: 'refreshed' };
-  const n = stale.length;
-  await speaker.resetPeer(address, `outbound policy changed: ${n} route${n === 1 ? '' : 's'} no longer sent`);
-  return { outcome: 'reset', stale };
+  return established(speaker, address) ? { outcome: 'refreshed' } : { outcome: 'down' };
 }

@@ -1,7 +1,7 @@
 /**
  * Graceful restart (RFC 4724, with RFC 8538's NOTIFICATION extension): the decisions the speaker takes about a
  * peer's routes when its session ends and when it comes back, as pure functions of what the two OPENs said and why
- * the session closed. The timers and the RIB calls are the speaker's (`speaker.ts`); the stale marking is the RIB's.
+ * the session closed. The timers and the RIB calls are `restart-helper.ts`'s; the stale marking is the RIB's.
  *
  * Receiving speaker (§4.2): when the session of a peer that advertised the capability ends — the transport failed,
  * or the hold timer expired — its routes of the families it listed are kept, marked stale, for its Restart Time.

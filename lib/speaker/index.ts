@@ -2,8 +2,8 @@
  * The embeddable BGP speaker: sessions, RIB and policy composed behind one typed EventEmitter.
  * See docs/library.md for a guided example.
  */
+export { Speaker } from './speaker.js';
 export {
-  Speaker,
   type SpeakerOptions,
   type PeerConfig,
   type PeerGroupConfig,
@@ -11,7 +11,7 @@ export {
   type PeerStatus,
   type SpeakerEvents,
   type FamilyName,
-} from './speaker.js';
+} from './types.js';
 export { toPathAttributes, type RouteAttributes } from './route-attributes.js';
 export { parseCidr, cidrContains, type Cidr } from './listen-range.js';
 export { DEFAULT_STALE_PATH_TIME, retainOnClose, staleToDropOnReturn, purposefulCease } from './graceful-restart.js';

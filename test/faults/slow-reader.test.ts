@@ -56,20 +56,12 @@ t.test('a peer that stops reading: bounded queue, other sessions unaffected, res
   t.ok(L.abUp(), 'A–B still Established');
 });
 
-// The Speaker-level view of RFC 9687. The SendHoldTimer itself is in the FSM and the session, and is tested over
-// real sockets in send-hold-timer.test.ts; what this adds is the Speaker passing a configured `sendHoldTime` down
-// to the session, which it does not do yet.
+// The Speaker-level view of RFC 9687 (the SendHoldTimer itself is in the FSM and the session, tested over real
+// sockets in send-hold-timer.test.ts): a configured `sendHoldTime` reaches the session.
 const shortSendHold = { holdTime: 3, sendHoldTime: 6 };
 
 t.test(
   'a peer that stops reading but keeps sending KEEPALIVEs is reset with Send Hold Timer Expired (RFC 9687)',
-  {
-    todo:
-      'lib/speaker/speaker.ts addPeerEntry does not pass PeerConfig.sendHoldTime to the FSM config (and PeerConfig ' +
-      'has no such field): add `sendHoldTime?: number` to PeerConfig and ' +
-      '`...(config.sendHoldTime !== undefined ? { sendHoldTime: config.sendHoldTime } : {})` beside holdTime. ' +
-      'With the default (8 minutes) the session is reset too, only later than this test waits',
-  },
   async (t) => {
     const L = await lab(t, shortSendHold);
     for (let i = 0; i < TABLE; i++) L.A.announce(prefix(i), { med: i, communities: COMMUNITIES });

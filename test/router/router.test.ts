@@ -167,23 +167,51 @@ t.test('reload: a changed inbound route map refreshes that peer only; nothing re
   t.ok(router.speaker.peers().every((p) => p.state === 'Established'), 'all still Established');
 });
 
-t.test('reload: an outbound route map that takes routes away resets that peer so they are withdrawn', async (t) => {
+t.test('reload: an outbound route map that takes routes away withdraws them; the session stays up', async (t) => {
   const { router, api, peers } = await rig(t);
+  const notices: string[] = [];
+  peers.e1.on('notificationReceived', (_a, n) => notices.push(`${n.code}/${n.subcode}`));
+  router.speaker.on('notificationSent', (a) => notices.push(`sent to ${a}`));
   peers.c1.announce('10.1.0.0/24');
   peers.c1.announce('10.1.1.0/24');
   await waitFor('both at e1', () => peers.e1.routes('10.1.0.0/24')[0] && peers.e1.routes('10.1.1.0/24')[0]);
+  const updatesAtE1 = (): number => peers.e1.peer('127.0.0.1')?.messages.received.update ?? 0;
+  /** UPDATEs e1 receives until they stop coming. */
+  const received = async (since: number): Promise<number> => {
+    let last = -1;
+    while (updatesAtE1() !== last) {
+      last = updatesAtE1();
+      await sleep(150);
+    }
+    return last - since;
+  };
+  await received(0);
+
   const more = '    route-map OUT permit 10\n     set metric 77\n';
+  let before = updatesAtE1();
   const r1 = await router.reload(config(baseYaml(api, more).replace('routeMapOut: ANY', 'routeMapOut: OUT')));
-  t.same(r1.refreshedOut, [{ address: '127.0.0.5', outcome: 'refreshed' }], 'attributes rewritten: a resend, no reset');
+  t.same(r1.refreshedOut, [{ address: '127.0.0.5', outcome: 'refreshed' }], 'attributes rewritten: re-exported');
   await waitFor('MED 77 at e1', () => attr(peers.e1.routes('10.1.0.0/24')[0]?.paths[0]?.attributes, 'multi-exit-disc')?.med === 77);
-  t.equal(router.speaker.peer('127.0.0.5')?.flaps, 0, 'the session did not flap');
+  t.equal(await received(before), 1, 'one UPDATE: both routes with their new attributes, no End-of-RIB');
 
   const fewer = '    route-map OUT permit 10\n     match ip address prefix-list ONE-ZERO\n    ip prefix-list ONE-ZERO seq 5 permit 10.1.0.0/24\n';
+  before = updatesAtE1();
   const r2 = await router.reload(config(baseYaml(api, fewer).replace('routeMapOut: ANY', 'routeMapOut: OUT')));
-  t.same(r2.refreshedOut, [{ address: '127.0.0.5', outcome: 'reset' }], 'a denied route can only be withdrawn by a reset');
-  await waitFor('e1 back with only 10.1.0.0/24', () => peers.e1.routes('10.1.0.0/24')[0] && peers.e1.routes('10.1.1.0/24').length === 0, 15000);
+  t.same(r2.refreshedOut, [{ address: '127.0.0.5', outcome: 'refreshed' }], 'routes taken away: re-exported, not reset');
+  t.same(r2.reset, []);
+  await waitFor('10.1.1.0/24 withdrawn at e1', () => peers.e1.routes('10.1.1.0/24').length === 0);
   t.equal(attr(peers.e1.routes('10.1.0.0/24')[0]?.paths[0]?.attributes, 'multi-exit-disc'), undefined, 'the new map sets no MED');
-  t.equal(router.speaker.peer('127.0.0.2')?.flaps, 0, 'the other sessions did not flap');
+  t.equal(await received(before), 2, 'two UPDATEs: the withdrawal and 10.1.0.0/24 without its MED');
+  t.same(
+    [...router.speaker.adjRibOut('127.0.0.5')].map((e) => `${e.prefix.address}/${e.prefix.length}`),
+    ['10.1.0.0/24'],
+    'the Adj-RIB-Out holds what e1 holds',
+  );
+
+  t.same(notices, [], 'no NOTIFICATION either way');
+  t.equal(router.speaker.peer('127.0.0.5')?.flaps, 0, 'the session did not flap');
+  t.equal(peers.e1.peer('127.0.0.1')?.flaps, 0, 'nor at the neighbour');
+  t.ok(router.speaker.peers().every((p) => p.state === 'Established' && p.flaps === 0), 'no session flapped');
 });
 
 t.test('reload: a hold time change resets that neighbour alone; a description waits for its next session', async (t) => {
