@@ -85,3 +85,18 @@ t.test('growth keeps every prefix and tells the owners; removals keep the others
   t.equal(kept, 0, 'every freed prefix is gone');
   t.equal(index.size, n - Math.ceil(n / 3));
 });
+
+t.test('neighbouring prefixes of several lengths (an announcer\'s /32s beside /31s and /24s) are all kept apart', async (t) => {
+  const index = new PrefixIndex();
+  const keys: [number, number][] = [];
+  for (let i = 0; i < 65536; i++) keys.push([(0x0a080000 + i) >>> 0, 32]); // 10.8.0.0/16 as /32s
+  for (let i = 0; i < 65536; i += 2) keys.push([(0x0a080000 + i) >>> 0, 31]);
+  for (let i = 0; i < 256; i++) keys.push([(0x0a080000 + i * 256) >>> 0, 24]);
+  keys.push([0, 0]);
+  const ids = keys.map(([a, l]) => index.add4(a, l));
+  t.equal(new Set(ids).size, keys.length, 'one id each');
+  let wrong = 0;
+  keys.forEach(([a, l], i) => (wrong += index.find4(a, l) === ids[i] ? 0 : 1));
+  t.equal(wrong, 0, 'each found under its own id');
+  t.equal(index.find4(0x0a080001, 31), -1, 'an odd /31 was never added');
+});
