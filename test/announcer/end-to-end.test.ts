@@ -8,19 +8,7 @@ import { runAnnouncer, ConfigError, type RunningAnnouncer } from '../../lib/anno
 import { Speaker } from '../../lib/speaker/index.js';
 import { permitAny } from '../../lib/policy/index.js';
 import type { PathAttribute } from '../../lib/wire/index.js';
-
-function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+import { waitUntil as waitFor } from '../helpers/wait.js';
 
 /** A router: accepts the announcer's session, keeps everything it is sent. */
 async function router(t: { teardown(fn: () => unknown): void }, host: string, asn: number): Promise<Speaker> {

@@ -19,19 +19,7 @@ import {
   type NeighborView,
   type RoutesView,
 } from '../../lib/api/index.js';
-
-function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 10000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+import { waitUntil as waitFor } from '../helpers/wait.js';
 
 t.test('neighbour, routes and the three clears over a live session', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'tsbgpd-api-session-'));

@@ -27,6 +27,7 @@ import {
   type NotificationMessage,
   type UpdateMessage,
 } from '../../lib/wire/index.js';
+import { sleep, waitUntil } from './wait.js';
 
 /** How the raw peer encodes what it sends and decodes what it receives: lenient on length, 4-octet AS. */
 const anyContext: CodecContext = createContext({ fourOctetAs: true, extendedMessage: true });
@@ -250,22 +251,7 @@ export class RawListener {
   }
 }
 
-/** Polls `fn` every 20 ms until it returns something truthy; rejects after `ms`. */
-export function waitUntil<T>(what: string, fn: () => T | undefined | false | null, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > end) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
-
-/** Sleeps `ms` milliseconds. */
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+export { waitUntil, sleep };
 
 // ---------------------------------------------------------------------------------------------------------------
 // The fault lab: speaker A (127.0.0.1, AS 65001) with a second, well-behaved session to speaker B (127.0.0.3,

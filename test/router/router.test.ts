@@ -10,21 +10,10 @@ import { startRouter, type RunningRouter } from '../../lib/router/index.js';
 import { Speaker } from '../../lib/speaker/index.js';
 import { request } from '../../lib/api/index.js';
 import type { PathAttribute } from '../../lib/wire/index.js';
+import { waitUntil as waitFor } from '../helpers/wait.js';
 
 type Test = Parameters<Parameters<typeof t.test>[1]>[0];
 
-function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -3,19 +3,7 @@
 import t from 'tap';
 import { Speaker, type PeerConfig } from '../../lib/speaker/index.js';
 import { permitAny } from '../../lib/policy/index.js';
-
-function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 5000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+import { waitUntil as waitFor } from '../helpers/wait.js';
 
 async function pair(
   t: Tap.Test,
