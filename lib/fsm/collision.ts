@@ -11,11 +11,17 @@
  * with the larger AS number is kept. An Established connection beats a new one "unless allowed via configuration".
  *
  * The FSM resolves a collision when an OPEN arrives on one connection while the other is past OpenSent — or in
- * OpenSent, since the arriving OPEN already tells us the peer's identifier (§6.8 allows that). Pure; imports only
- * wire address helpers.
+ * OpenSent, since the arriving OPEN already tells us the peer's identifier (§6.8 allows that).
+ *
+ * Graceful restart changes one case (RFC 4724 §4.2): a new connection from a peer whose Established session
+ * negotiated the capability is not a collision but the peer restarting — it lost the old session without our
+ * noticing. The old connection is closed without a NOTIFICATION, as a failed transport (so its routes are kept
+ * stale), and the new one carries on. `restartReplaces` decides whether that applies. Pure; imports only wire
+ * address helpers and FSM types.
  */
 import { ipv4ToNumber, parseIPv4 } from '../wire/address.js';
-import type { ConnectionDirection, ConnectionState } from './types.js';
+import type { AdvertisedCapabilities } from './config.js';
+import type { CloseReason, ConnectionDirection, ConnectionState, Negotiated } from './types.js';
 
 export interface CollisionInput {
   readonly localBgpIdentifier: string;
@@ -74,3 +80,25 @@ export function resolveCollision(input: CollisionInput): CollisionLoser {
   if (survivor === undefined) return 'arriving';
   return survivor === existing.direction ? 'arriving' : 'existing';
 }
+
+/**
+ * RFC 4724 §4.2: a peer that restarts faster than we notice connects again while we still consider the old session
+ * Established. True when graceful restart was negotiated on that session (we advertised the capability, `local`,
+ * and the peer did, in `established`): the new connection is then the peer back from a restart, and replaces the
+ * old session rather than colliding with it.
+ */
+export function restartReplaces(
+  local: AdvertisedCapabilities['gracefulRestart'],
+  established: Negotiated | undefined,
+): boolean {
+  return local !== undefined && established?.gracefulRestart !== undefined;
+}
+
+/**
+ * How the session replaced under RFC 4724 §4.2 ends: a transport-kind close — no NOTIFICATION is sent, and the
+ * speaker keeps the peer's routes stale as for any other failed transport.
+ */
+export const REPLACED_BY_RESTART: CloseReason = Object.freeze({
+  kind: 'tcp-failure',
+  detail: 'replaced by a new connection (RFC 4724 §4.2)',
+});

@@ -54,6 +54,12 @@ export interface Connection {
   readonly timers: Set<ConnectionTimerName>;
   /** Set on entering Established. */
   steady: SteadyActions | undefined;
+  /**
+   * RFC 4724 §4.2: the Established connection this incoming one was accepted alongside, graceful restart having
+   * been negotiated on it — a valid OPEN here is the peer back from a restart and replaces that session. Undefined
+   * for every other connection (one accepted before the session got Established is an ordinary collision).
+   */
+  readonly supersedes: number | undefined;
 }
 
 /**
@@ -72,7 +78,8 @@ export interface SteadyActions {
 /** What every connection of a peer shares. */
 export interface ConnectionEnv {
   readonly config: ResolvedFsmConfig;
-  readonly localOpen: OpenMessage;
+  /** The OPEN sent on new connections; the peer FSM swaps it once the Restart State bit no longer applies. */
+  localOpen: OpenMessage;
   /** Families we announced, as `familyKey` numbers: a ROUTE-REFRESH for any other is ignored (RFC 2918 §4). */
   readonly localFamilies: ReadonlySet<number>;
   readonly random: RandomSource;

@@ -5,7 +5,11 @@
  * travelling in the 4-octet AS capability (RFC 6793 §4.1). One Multiprotocol capability is sent per configured
  * family — even for IPv4 unicast alone, as FRR and MetalLB do, so the peer never has to rely on RFC 4760's implied
  * default. The other capabilities follow `config.capabilities` (RFC 5492); the order is FRR's, which keeps captures
- * easy to compare. Imports only wire constants and types.
+ * easy to compare.
+ *
+ * The Restart State (R) bit of RFC 4724 §3 is the one part that is not configuration alone: it says "this speaker
+ * has restarted", which stays true only until the first session with the peer is back (peer-fsm.ts then builds
+ * the OPEN again with `restartState` false). Imports only wire constants and types.
  */
 import { AS_TRANS, AddPathMode, BGP_VERSION } from '../wire/constants.js';
 import type { Capability, OpenMessage } from '../wire/types.js';
@@ -25,8 +29,14 @@ export function buildLocalOpen(config: PeerFsmConfig): OpenMessage {
   return localOpenFor(resolveConfig(config));
 }
 
-/** The OPEN for an already resolved configuration. */
-export function localOpenFor(config: ResolvedFsmConfig): OpenMessage {
+/**
+ * The OPEN for an already resolved configuration. `restartState` is the R bit, when graceful restart is
+ * advertised at all; it defaults to the configured `gracefulRestart.restarting`.
+ */
+export function localOpenFor(
+  config: ResolvedFsmConfig,
+  restartState = config.capabilities.gracefulRestart?.restarting === true,
+): OpenMessage {
   const caps = config.capabilities;
   const out: Capability[] = config.families.map((f) => ({ kind: 'multiprotocol', code: 1, afi: f.afi, safi: f.safi }));
   if (caps.routeRefresh ?? true) out.push({ kind: 'route-refresh', code: 2 });
@@ -52,7 +62,7 @@ export function localOpenFor(config: ResolvedFsmConfig): OpenMessage {
     out.push({
       kind: 'graceful-restart',
       code: 64,
-      restartFlags: (gr.restarting ? GR_RESTARTING : 0) | (gr.notification ? GR_NOTIFICATION : 0),
+      restartFlags: (restartState ? GR_RESTARTING : 0) | (gr.notification ? GR_NOTIFICATION : 0),
       restartTime: gr.restartTime,
       families: (gr.families ?? config.families).map((f) => ({
         afi: f.afi,

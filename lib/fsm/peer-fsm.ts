@@ -23,6 +23,10 @@
  * - After a session fails, the automatic restart waits IdleHold (DampPeerOscillations, §8.1.1), which also doubles
  *   per failure; both delays start over once a session stays Established for `idleHoldResetTime`.
  * - `passive: true` never initiates (Active forever); the RFC's PassiveTcpEstablishment starts only listen first.
+ * - With graceful restart negotiated on the Established session (RFC 4724 §4.2), a new connection from the peer is
+ *   accepted, and its valid OPEN — not the SYN, which anyone can send — closes the old session without a
+ *   NOTIFICATION, as a failed transport, so that the peer's routes are kept stale.
+ * - Our Restart State bit (RFC 4724 §3) holds until the first session reaches Established, not after a flap.
  */
 import { CeaseError } from '../wire/constants.js';
 import { errors } from '../wire/errors.js';
@@ -30,7 +34,7 @@ import type { BgpError } from '../wire/errors.js';
 import type { OpenMessage } from '../wire/types.js';
 import { backoffDelay } from './backoff.js';
 import type { RandomSource } from './backoff.js';
-import { resolveCollision } from './collision.js';
+import { REPLACED_BY_RESTART, resolveCollision, restartReplaces } from './collision.js';
 import { resolveConfig } from './config.js';
 import type { PeerFsmConfig, ResolvedFsmConfig } from './config.js';
 import { enterOpenConfirm, enterOpenSent, isConnectionEvent, onConnectionEvent, steadyAnswer } from './connection.js';
@@ -81,9 +85,12 @@ const rank: Readonly<Record<FsmState, number>> = {
 
 export class PeerFsm {
   readonly config: ResolvedFsmConfig;
-  /** The OPEN sent on every connection. */
-  readonly localOpen: OpenMessage;
   readonly #env: ConnectionEnv;
+  /**
+   * RFC 4724 §3: our OPEN still carries the Restart State bit — configured, and no session with this peer has
+   * reached Established since.
+   */
+  #restartState: boolean;
   /** RFC Idle: neither connecting nor listening. */
   #idle = true;
   /** An automatic restart is allowed (started and not manually stopped). */
@@ -101,13 +108,19 @@ export class PeerFsm {
 
   constructor(config: PeerFsmConfig, options: PeerFsmOptions = {}) {
     this.config = resolveConfig(config);
-    this.localOpen = localOpenFor(this.config);
+    this.#restartState = this.config.capabilities.gracefulRestart?.restarting === true;
+    const localOpen = localOpenFor(this.config, this.#restartState);
     this.#env = {
       config: this.config,
-      localOpen: this.localOpen,
-      localFamilies: new Set(announcedFamilies(this.localOpen)),
+      localOpen,
+      localFamilies: new Set(announcedFamilies(localOpen)),
       random: options.random ?? Math.random,
     };
+  }
+
+  /** The OPEN sent on the next connection (the Restart State bit cleared once a session got Established). */
+  get localOpen(): OpenMessage {
+    return this.#env.localOpen;
   }
 
   /** The peer's state (RFC 4271 §8.2.2). */
@@ -281,7 +294,10 @@ export class PeerFsm {
       }
     }
     const established = this.#connections.find((c) => c.state === 'Established');
-    if (established && !this.config.collisionWithEstablished) {
+    // RFC 4724 §4.2: with graceful restart negotiated, the peer connecting again is the peer back from a restart.
+    // Accepted; its OPEN (in #onOpenAccepted) will replace the old session.
+    const restart = established && restartReplaces(this.config.capabilities.gracefulRestart, established.negotiated);
+    if (established && !restart && !this.config.collisionWithEstablished) {
       // §6.8: an Established connection wins over a newly created one.
       out.push({
         type: 'reject',
@@ -295,7 +311,7 @@ export class PeerFsm {
     // leaves neither (both sides would close the connection the other kept). §6.8 picks one once OPENs arrive.
     const replaced = this.#connections.filter((c) => c.direction === 'incoming' && c.state !== 'Established');
     for (const c of replaced) this.#dump(c, out);
-    const conn = this.#add('incoming');
+    const conn = this.#add('incoming', restart ? established.id : undefined);
     out.push({ type: 'accept', conn: conn.id });
     this.#stopTimer('ConnectRetry', out);
     enterOpenSent(this.#env, conn, out);
@@ -353,6 +369,12 @@ export class PeerFsm {
         return this.#onOpenAccepted(conn, outcome.negotiated, out);
       case 'established':
         this.#startTimer('IdleHoldReset', this.config.idleHoldResetMs, out);
+        if (this.#restartState) {
+          // RFC 4724 §3: the R bit says we have restarted; this peer now knows, and a later session (a flap) is no
+          // restart of ours. The OPEN already sent on this session keeps the bit (it is in `negotiated.localOpen`).
+          this.#restartState = false;
+          this.#env.localOpen = localOpenFor(this.config, false);
+        }
         return;
       case 'error':
         out.push({ type: 'send-notification', conn: conn.id, error: outcome.error });
@@ -372,6 +394,12 @@ export class PeerFsm {
   #onOpenAccepted(conn: Connection, negotiated: Negotiated, out: FsmAction[]): void {
     for (const other of [...this.#connections]) {
       if (other === conn || other.state === 'Connect') continue;
+      if (other.id === conn.supersedes && other.state === 'Established') {
+        // RFC 4724 §4.2: the peer restarted, and the receiving speaker treats it so — the old session is closed
+        // without a NOTIFICATION, as a failed transport, and its routes are kept stale until End-of-RIB.
+        this.#close(other, REPLACED_BY_RESTART, out);
+        continue;
+      }
       // Both connections lead to the same peer, so the arriving OPEN's identifier stands for both — which is
       // what lets us resolve against a connection still in OpenSent.
       const loser = resolveCollision({
@@ -410,7 +438,7 @@ export class PeerFsm {
     out.push({ type: 'connect', conn: conn.id });
   }
 
-  #add(direction: ConnectionDirection): Connection {
+  #add(direction: ConnectionDirection, supersedes?: number): Connection {
     const conn: Connection = {
       id: this.#nextConn++,
       direction,
@@ -418,6 +446,7 @@ export class PeerFsm {
       negotiated: undefined,
       timers: new Set(),
       steady: undefined,
+      supersedes,
     };
     this.#connections.push(conn);
     return conn;

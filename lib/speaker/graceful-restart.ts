@@ -4,7 +4,9 @@
  * the session closed. The timers and the RIB calls are `restart-helper.ts`'s; the stale marking is the RIB's.
  *
  * Receiving speaker (§4.2): when the session of a peer that advertised the capability ends — the transport failed,
- * or the hold timer expired — its routes of the families it listed are kept, marked stale, for its Restart Time.
+ * or the hold timer expired — its routes of the families it listed are kept, marked stale, for its Restart Time. A
+ * peer back before we noticed (a new connection while its session still looked Established) reaches here the same
+ * way: the FSM closes the old session as a transport failure, "replaced by a new connection" (lib/fsm/collision.ts).
  * RFC 8538 §4: when both sides set the N bit, a NOTIFICATION (sent or received) ends the session gracefully too,
  * except Cease / Hard Reset (6/9), which asks for the routes to go. A speaker that did not advertise the capability
  * itself is not a receiving speaker (the peer would not expect it to keep anything), and a session we end on

@@ -238,7 +238,19 @@ async function expectService(t: Test, node: AnnouncerNode, name: string, ip: str
     { namespace: 'example', name, pool: 'rubrik-address-pool', ingress: [{ ip }], announced: [`${ip}/32`] },
     `${node.name}: ${via === 'cli' ? 'tsbgpd services' : 'GET /v1/services'}: ${name} has ingress ${ip}, announced as ${ip}/32`,
   );
-  t.same(statusIngress(node, name), [ip], `${node.name}: status file: ${name} status.loadBalancer.ingress [${ip}]`);
+  // The status file is written a moment after a change (it is informational, lib/announcer/run.ts): wait for it.
+  const shown = (): string[] | undefined => {
+    try {
+      return statusIngress(node, name);
+    } catch {
+      return undefined; // not written yet
+    }
+  };
+  const ingress = await waitFor(t, () => (shown()?.join(',') === ip ? shown() : undefined), {
+    what: `${node.name}'s status file to show ${name} at ${ip}`,
+    timeout: 10_000,
+  }).catch(() => shown());
+  t.same(ingress, [ip], `${node.name}: status file: ${name} status.loadBalancer.ingress [${ip}]`);
 }
 
 t.test('the seed, end to end: MetalLB YAML → tsbgpd run on every node → the router', async (t) => {

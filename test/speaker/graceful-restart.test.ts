@@ -1,8 +1,10 @@
 // Graceful restart between two Speakers over loopback (127.0.0.1 helper A listening, 127.0.0.2 restarting B
 // dialling): RFC 4724 §4.2 stale routes kept across B's restart and refreshed by its End-of-RIB, dropped when B
 // stays away past its Restart Time, dropped at once when the new OPEN has no F bit or A is no receiving speaker;
-// RFC 8538 N bit: a Cease keeps them, a purposeful stop sends Hard Reset and drops them. Plus the pure decisions,
-// and what router mode's `bgp graceful-restart` gives each peer.
+// RFC 8538 N bit: a Cease keeps them, a purposeful stop sends Hard Reset and drops them.
+// A peer that reconnects while its old session still looks Established (§4.2: replaced without a NOTIFICATION, its
+// routes kept stale) and the R bit only in the first OPEN (§3), against a raw peer. Plus the pure decisions, and
+// what router mode's `bgp graceful-restart` gives each peer.
 import t from 'tap';
 import { Speaker, type PeerConfig } from '../../lib/speaker/index.js';
 import { permitAny } from '../../lib/policy/index.js';
@@ -15,6 +17,8 @@ import type { Negotiated } from '../../lib/fsm/index.js';
 import { loadRouterConfig } from '../../lib/config/router-index.js';
 import { neighborPeerConfig, planReload } from '../../lib/router/index.js';
 import type { PolicySlot } from '../../lib/router/policy-slot.js';
+import { RawPeer, announce } from '../helpers/raw-peer.js';
+import { openFor, type Capability, type OpenMessage } from '../../lib/wire/index.js';
 
 function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 8000): Promise<T> {
   const deadline = Date.now() + ms;
@@ -144,6 +148,94 @@ t.test('RFC 8538: with the N bit a Cease keeps the routes, a plain stop sends Ha
   t.match(hard, { code: 6, subcode: 9 }, 'Cease / Hard Reset received');
   await waitFor('dropped', () => A.routes().length === 0);
   t.pass('Hard Reset drops the routes at once');
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// RFC 4724 §4.2: B restarts without its old TCP connection closing — a raw peer at 127.0.0.2 (AS 65101) plays B,
+// dialling A a second time while the first connection is still up.
+
+const RAW_B = { asn: 65101, routerId: '10.0.0.2' } as const;
+/** B's capabilities: 4-octet AS, IPv4 unicast, graceful restart (restart time 30, F bit) with `restartFlags`. */
+const rawCapabilities = (restartFlags: number): Capability[] => [
+  { kind: 'multiprotocol', code: 1, afi: 1, safi: 1 },
+  { kind: 'four-octet-as', code: 65, asn: RAW_B.asn },
+  { kind: 'graceful-restart', code: 64, restartFlags, restartTime: 30, families: [{ afi: 1, safi: 1, flags: 0x80 }] },
+];
+async function dialA(t: Tap.Test, A: Speaker): Promise<RawPeer> {
+  const peer = await RawPeer.connect({ host: '127.0.0.1', port: A.listenAddress!.port, localAddress: '127.0.0.2' });
+  t.teardown(() => peer.socket.destroy());
+  return peer;
+}
+const isOpen = (r: { message?: { type: number } }): OpenMessage | undefined => (r.message?.type === 1 ? (r.message as OpenMessage) : undefined);
+const rBitOf = (open: OpenMessage): boolean | undefined => {
+  const c = open.capabilities.find((x) => x.kind === 'graceful-restart');
+  return c?.kind === 'graceful-restart' ? (c.restartFlags & 0x8) !== 0 : undefined;
+};
+
+t.test('helper: B reconnects while its old session still looks Established — replaced silently, routes kept stale', async (t) => {
+  const A = await helper(t, { gracefulRestart: gr(120) });
+  const old = await dialA(t, A);
+  await old.establish({ ...RAW_B, capabilities: rawCapabilities(0) });
+  old.sendMessage(announce(PREFIXES, RAW_B.asn, '127.0.0.2'));
+  await waitFor('both routes at A', () => A.routes().length === 2);
+
+  // B's process dies and comes back before A's hold timer notices: the old connection stays open (no FIN, no RST),
+  // and a new one arrives with an OPEN carrying the R bit.
+  const fresh = await dialA(t, A);
+  await fresh.waitFor("A's OPEN on the new connection", isOpen);
+  t.equal(A.peer('127.0.0.2')?.state, 'Established', 'the new TCP connection alone ends nothing');
+  t.equal(old.isClosed, false);
+  fresh.sendMessage(openFor({ asn: RAW_B.asn, holdTime: 90, bgpIdentifier: RAW_B.routerId, capabilities: rawCapabilities(0x8) }));
+
+  await old.closed();
+  t.equal(old.count(3), 0, 'A closed the old connection without a NOTIFICATION');
+  t.equal(A.peer('127.0.0.2')?.lastNotificationSent, undefined, 'and sent none at all');
+  t.match(A.peer('127.0.0.2')?.lastDownReason, /replaced by a new connection \(RFC 4724 §4\.2\)/);
+  for (const p of PREFIXES) t.equal(route(A, p)?.stale, true, `${p} kept, stale, while the new session comes up`);
+
+  await fresh.waitFor("A's KEEPALIVE", (r) => ('message' in r && r.message.type === 4 ? true : undefined));
+  fresh.sendMessage({ type: 4 });
+  await waitFor('the new session Established', () => A.peer('127.0.0.2')?.state === 'Established');
+  t.equal(A.peer('127.0.0.2')?.negotiated?.gracefulRestart?.restarting, true, 'the new session is the restarted peer');
+  t.equal(A.rib.staleCount('127.0.0.2'), 2, 'still stale until End-of-RIB');
+
+  // B sends one route again, then End-of-RIB: that one is fresh, the other goes.
+  fresh.sendMessage(announce(['10.8.0.1/32'], RAW_B.asn, '127.0.0.2'));
+  fresh.sendMessage(endOfRibUpdate(1, 1));
+  await waitFor('End-of-RIB to drop the route not sent again', () => A.routes('10.8.0.2/32').length === 0);
+  t.equal(route(A, '10.8.0.1/32')?.stale, false, 'the route sent again is fresh');
+  t.equal(A.rib.staleCount('127.0.0.2'), 0);
+  t.equal(fresh.count(3), 0, 'the new session got no NOTIFICATION either');
+});
+
+t.test('no graceful restart on the old session: the new connection is refused (RFC 4271 §6.8)', async (t) => {
+  const A = await helper(t, undefined);
+  const old = await dialA(t, A);
+  await old.establish({ ...RAW_B, capabilities: rawCapabilities(0) });
+  old.sendMessage(announce(PREFIXES, RAW_B.asn, '127.0.0.2'));
+  await waitFor('both routes at A', () => A.routes().length === 2);
+  const fresh = await dialA(t, A);
+  t.match(await fresh.notification(), { code: 6, subcode: 7 }, 'Cease / Connection Collision Resolution');
+  await fresh.closed();
+  t.equal(A.peer('127.0.0.2')?.state, 'Established', 'the old session stands');
+  t.equal(old.isClosed, false);
+  t.equal(route(A, '10.8.0.1/32')?.stale, false, 'its routes are not stale');
+});
+
+t.test('RFC 4724 §3: the R bit is in the first OPEN only, not after a flap', async (t) => {
+  const A = await helper(t, { gracefulRestart: gr(120, { restarting: true }) });
+  const first = await dialA(t, A);
+  await first.establish({ ...RAW_B, capabilities: rawCapabilities(0) });
+  const open1 = await first.waitFor("A's first OPEN", isOpen);
+  t.equal(rBitOf(open1), true, 'the first OPEN of the process claims the restart');
+  await waitFor('Established', () => A.peer('127.0.0.2')?.state === 'Established');
+
+  first.reset(); // the session flaps
+  await waitFor('A to see it down', () => A.peer('127.0.0.2')?.state !== 'Established');
+  const second = await dialA(t, A);
+  const open2 = await second.waitFor("A's OPEN after the flap", isOpen);
+  t.equal(rBitOf(open2), false, 'a later session claims no restart');
+  t.ok(open2.capabilities.some((c) => c.kind === 'graceful-restart'), 'the capability itself is still advertised');
 });
 
 // ---------------------------------------------------------------------------------------------------------------
