@@ -7,7 +7,12 @@
  * Export results are memoised per (source, attribute set, family), so a full table sharing a few hundred thousand
  * sets costs that many export computations, not a million; with an export policy, the policy still runs per prefix,
  * and a policy that returns the list it was given unchanged reuses the memoised result. A memo holds a reference on
- * the exported set and is forgotten when the set it was computed from is freed.
+ * the exported set and is forgotten when the set it was computed from is freed. A result depends on the group (its
+ * target, fixed by the group key), the set, and of the source only on what `export.ts` reads — iBGP or not, route-
+ * reflector client or not, its BGP Identifier (RFC 4456 §8's ORIGINATOR_ID) — never on the group's members: each
+ * source's memo records those, and is dropped when a lookup finds the source in the slot is no longer the one it
+ * was computed for (a new session's BGP Identifier, a freed slot given to another peer). Peers joining and leaving
+ * therefore cost nothing here: a new member's initial dump reuses every result the group already has.
  * Encoding: for a 4-octet-AS group a set's canonical encoding is already the wire form (`AttrStore`), so nothing is
  * encoded at all; for a 2-octet group RFC 6793 §4.2.2 happens here — 4-octet ASNs become AS_TRANS and AS4_PATH /
  * AS4_AGGREGATOR carry the real ones — cached per set.
@@ -44,6 +49,55 @@ interface PolicyMemo {
   readonly final: number;
 }
 
+/**
+ * What the group memoised for the routes of one source slot, and who that source was: export reads only these
+ * fields of it (`mayAdvertise`, `exportBase`, `exportOctets`), so the results hold while they are unchanged.
+ */
+interface SourceMemo {
+  /** Originated here (no source peer). */
+  readonly local: boolean;
+  readonly ibgp: boolean;
+  readonly rrClient: boolean;
+  readonly routerId: string;
+  readonly routerIdNumber: number;
+  /**
+   * Per family, indexed by set id: the exported set + 1 (1: not advertised, 0: not computed yet). Set ids are
+   * dense, so a typed array is smaller than a hash map and needs no hashing.
+   */
+  exported4: Int32Array;
+  exported6: Int32Array;
+  readonly policy4: Map<number, PolicyMemo>;
+  readonly policy6: Map<number, PolicyMemo>;
+}
+
+const NO_MEMO = new Int32Array(0);
+
+function sourceMemo(source: ExportSource | null): SourceMemo {
+  return {
+    local: source === null,
+    ibgp: source?.ibgp ?? false,
+    rrClient: source?.rrClient ?? false,
+    routerId: source?.routerId ?? '',
+    routerIdNumber: source?.routerIdNumber ?? 0,
+    exported4: NO_MEMO,
+    exported6: NO_MEMO,
+    policy4: new Map(),
+    policy6: new Map(),
+  };
+}
+
+/** True when `memo` was computed for a source that export cannot tell from `source`. */
+function sameSource(memo: SourceMemo, source: ExportSource | null): boolean {
+  if (source === null) return memo.local;
+  return (
+    !memo.local &&
+    memo.routerIdNumber === source.routerIdNumber &&
+    memo.routerId === source.routerId &&
+    memo.ibgp === source.ibgp &&
+    memo.rrClient === source.rrClient
+  );
+}
+
 /** Where `rewriteAttributes` writes (an attribute block is at most 65535 octets, and a prepend adds a few). */
 const scratch = new Uint8Array(65536 + 64);
 
@@ -74,21 +128,17 @@ export class OutboundGroup {
   private readonly speaker: ExportSpeaker;
   private readonly store: AttrStore;
   private readonly prefixes: PrefixIndex;
-  /**
-   * Per family, per source slot, indexed by set id: the exported set + 1 (1: not advertised, 0: not computed yet).
-   * Set ids are dense, so a typed array is smaller than a hash map and needs no hashing.
-   */
-  private memo4 = new Map<number, Int32Array>();
-  private memo6 = new Map<number, Int32Array>();
-  private policyMemo4 = new Map<number, Map<number, PolicyMemo>>();
-  private policyMemo6 = new Map<number, Map<number, PolicyMemo>>();
+  /** Memoised exports per source slot. */
+  private readonly sources = new Map<number, SourceMemo>();
   private readonly legacy = new Map<number, LegacyEncoding | null>();
   private readonly view = new Encoding();
   /** Our IPv4 address on the members' sessions as a number: -1 when there is none, -2 when it is not an address. */
   private readonly nextHop4: number;
   private readonly clusterIdNumber: number;
   private readonly plan: BytePlan = { drop: 0, prependAs: -1, nextHop: -1, localPref: -1, originatorId: -1, clusterId: -1 };
-  // The last memo hit (the prefixes of one UPDATE share their set): source slot, family, set → exported set.
+  // The last memo hit (the prefixes of one UPDATE share their set): source slot, family, set → exported set, and
+  // the memo it came from (checked against the source, as every lookup is).
+  private lastMemo: SourceMemo | null = null;
   private lastSlot = -1;
   private lastAfi = 0;
   private lastSet = 0;
@@ -123,37 +173,57 @@ export class OutboundGroup {
   /** Octets of the export memo arrays. */
   get bytes(): number {
     let n = 0;
-    for (const m of [this.memo4, this.memo6]) for (const a of m.values()) n += a.byteLength;
+    for (const m of this.sources.values()) n += m.exported4.byteLength + m.exported6.byteLength;
     return n;
   }
 
-  /** Forgets memoised export results (a source's identity, e.g. its BGP Identifier, may have changed). */
+  /** Forgets every memoised export result, releasing the exported sets (the group is going away). */
   resetMemo(): void {
-    const release = (final: number): void => {
-      if (final > 0) this.store.release(final);
-    };
-    for (const m of [this.memo4, this.memo6]) for (const bySet of m.values()) for (const v of bySet) release(v - 1);
-    for (const m of [this.policyMemo4, this.policyMemo6]) for (const bySet of m.values()) for (const e of bySet.values()) release(e.final);
-    this.memo4 = new Map();
-    this.memo6 = new Map();
-    this.policyMemo4 = new Map();
-    this.policyMemo6 = new Map();
+    for (const m of this.sources.values()) this.release(m);
+    this.sources.clear();
     this.lastSlot = -1;
+    this.lastMemo = null;
+  }
+
+  /**
+   * Forgets what was memoised for routes of source `slot` — it has no routes left (its session went down, or the
+   * peer was removed), so the results would only hold references. Correctness does not depend on it: a memo found
+   * computed for another source is dropped on lookup.
+   */
+  forgetSource(slot: number): void {
+    const m = this.sources.get(slot);
+    if (m === undefined) return;
+    this.release(m);
+    this.sources.delete(slot);
+    if (this.lastMemo === m) {
+      this.lastSlot = -1;
+      this.lastMemo = null;
+    }
+  }
+
+  /** Releases the exported sets a source's memo holds. */
+  private release(m: SourceMemo): void {
+    const store = this.store;
+    for (const bySet of [m.exported4, m.exported6]) {
+      for (let i = 0; i < bySet.length; i++) {
+        const final = (bySet[i] as number) - 1;
+        if (final > 0) store.release(final);
+      }
+    }
+    for (const bySet of [m.policy4, m.policy6]) for (const e of bySet.values()) if (e.final > 0) store.release(e.final);
   }
 
   /** A set was freed: forget what was memoised from it and how it was encoded. */
   forget(set: number): void {
     if (set === this.lastSet || set === this.lastExported) this.lastSlot = -1;
-    for (const m of [this.memo4, this.memo6]) {
-      for (const bySet of m.values()) {
+    for (const m of this.sources.values()) {
+      for (const bySet of [m.exported4, m.exported6]) {
         if (set >= bySet.length) continue;
         const final = (bySet[set] as number) - 1;
         bySet[set] = 0;
         if (final > 0) this.store.release(final);
       }
-    }
-    for (const m of [this.policyMemo4, this.policyMemo6]) {
-      for (const bySet of m.values()) {
+      for (const bySet of [m.policy4, m.policy6]) {
         const e = bySet.get(set);
         if (e === undefined) continue;
         bySet.delete(set);
@@ -161,6 +231,16 @@ export class OutboundGroup {
       }
     }
     this.legacy.delete(set);
+  }
+
+  /** The memo of source `slot`, a new one when there is none or it was computed for another source. */
+  private memoFor(slot: number, source: ExportSource | null): SourceMemo {
+    let m = this.sources.get(slot);
+    if (m !== undefined && sameSource(m, source)) return m;
+    if (m !== undefined) this.forgetSource(slot);
+    m = sourceMemo(source);
+    this.sources.set(slot, m);
+    return m;
   }
 
   /**
@@ -171,14 +251,17 @@ export class OutboundGroup {
     if (!mayAdvertise(source, this.target)) return 0;
     const afi = this.prefixes.isV4(p) ? 1 : 2;
     if (this.policy === undefined) {
-      if (slot === this.lastSlot && set === this.lastSet && afi === this.lastAfi) return this.lastExported;
-      const memo = afi === 1 ? this.memo4 : this.memo6;
-      let bySet = memo.get(slot);
-      if (bySet === undefined || set >= bySet.length) {
-        const grown = new Int32Array(this.store.capacity);
-        if (bySet !== undefined) grown.set(bySet);
+      if (slot === this.lastSlot && set === this.lastSet && afi === this.lastAfi && sameSource(this.lastMemo as SourceMemo, source)) {
+        return this.lastExported;
+      }
+      const m = this.memoFor(slot, source);
+      let bySet = afi === 1 ? m.exported4 : m.exported6;
+      if (set >= bySet.length) {
+        const grown = new Int32Array(Math.max(this.store.capacity, set + 1));
+        grown.set(bySet);
         bySet = grown;
-        memo.set(slot, bySet);
+        if (afi === 1) m.exported4 = grown;
+        else m.exported6 = grown;
       }
       let final = (bySet[set] as number) - 1;
       if (final < 0) {
@@ -190,18 +273,15 @@ export class OutboundGroup {
         if (final > 0) this.store.retain(final);
         bySet[set] = final + 1;
       }
+      this.lastMemo = m;
       this.lastSlot = slot;
       this.lastAfi = afi;
       this.lastSet = set;
       this.lastExported = final;
       return final;
     }
-    const memo = afi === 1 ? this.policyMemo4 : this.policyMemo6;
-    let bySet = memo.get(slot);
-    if (bySet === undefined) {
-      bySet = new Map();
-      memo.set(slot, bySet);
-    }
+    const m = this.memoFor(slot, source);
+    const bySet = afi === 1 ? m.policy4 : m.policy6;
     let entry = bySet.get(set);
     if (entry === undefined) {
       const base = exportBase(this.store.attributes(set), this.store.flags[set] as number, source, this.target, this.speaker);

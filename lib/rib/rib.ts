@@ -102,6 +102,8 @@ export class Rib extends RibEngine {
     const peer = this.peer(id);
     this.peerDown(id);
     this.dropStale(id);
+    // The slot will name another peer: what was memoised for its routes goes now rather than at the next lookup.
+    for (const g of this.groupList) g.forgetSource(peer.slot);
     this.peers.delete(id);
     this.slots[peer.slot] = undefined;
     this.freeSlots.push(peer.slot);
@@ -118,9 +120,10 @@ export class Rib extends RibEngine {
     // RFC 4724 §4.2: stale routes of a family the new session does not carry can never be refreshed.
     for (const f of [...peer.staleFamilies]) if (!negotiated.families.includes(f)) this.dropStaleOf(peer, f);
     const group = this.groupFor(peer);
+    // Export memos stay: they depend on the group and on each route's source, never on who the members are, and a
+    // source whose BGP Identifier this session changed is caught by the memo's own check (`outbound-group.ts`).
     group.members.push(peer);
     peer.group = group;
-    for (const g of this.groupList) g.resetMemo();
     this.startDump(peer);
     this.sweep();
     this.emitOutbound(id);
@@ -167,7 +170,10 @@ export class Rib extends RibEngine {
     const prefixes = loc.prefixes;
     const keep4 = retain.has(IPV4_UNICAST);
     const keep6 = retain.has(IPV6_UNICAST);
-    for (let p = 0; p < prefixes.limit; p++) {
+    // Every path of the peer is withdrawn or marked stale; the walk ends once none is left that is neither (a peer
+    // that sent nothing, as most of a route server's or a reflector's clients, costs no walk at all). Stale paths
+    // of a family not retained now are the `dropStaleOf` below's.
+    for (let p = 0; p < prefixes.limit && peer.received > peer.staleCount; p++) {
       if (loc.heads[p] === -1) continue;
       if (!(prefixes.isV4(p) ? keep4 : keep6)) {
         this.withdrawPath(peer.slot, p);
@@ -185,8 +191,9 @@ export class Rib extends RibEngine {
       peer.staleFamilies.clear();
       peer.received = 0;
       peer.accepted = 0;
+      // No route of the peer is left: what the groups memoised for them would only hold references.
+      for (const g of this.groupList) g.forgetSource(peer.slot);
     }
-    for (const g of this.groupList) g.resetMemo();
     this.sweep();
   }
 
@@ -199,6 +206,7 @@ export class Rib extends RibEngine {
     const families = family === undefined ? [...peer.staleFamilies] : [family];
     let dropped = 0;
     for (const f of families) dropped += this.dropStaleOf(peer, f);
+    if (!peer.up && peer.received === 0) for (const g of this.groupList) g.forgetSource(peer.slot);
     this.sweep();
     return dropped;
   }
