@@ -19,19 +19,7 @@ import { neighborPeerConfig, planReload } from '../../lib/router/index.js';
 import type { PolicySlot } from '../../lib/router/policy-slot.js';
 import { RawPeer, announce } from '../helpers/raw-peer.js';
 import { openFor, type Capability, type OpenMessage } from '../../lib/wire/index.js';
-
-function waitFor<T>(what: string, fn: () => T | undefined | false, ms = 8000): Promise<T> {
-  const deadline = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    const tick = (): void => {
-      const v = fn();
-      if (v) return resolve(v);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(tick, 20);
-    };
-    tick();
-  });
-}
+import { waitUntil as waitFor } from '../helpers/wait.js';
 
 type Gr = NonNullable<NonNullable<PeerConfig['capabilities']>['gracefulRestart']>;
 const gr = (restartTime: number, extra: Partial<Gr> = {}): Gr => ({ restartTime, families: [{ afi: 1, safi: 1, forwarding: true }], ...extra });
