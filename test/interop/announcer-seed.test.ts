@@ -31,6 +31,7 @@ import { startDaemon, type BgpDaemon, type Frr } from '../helpers/daemons.js';
 import { asArray, asObject, asString } from '../helpers/daemons/types.js';
 import { requireInterop, waitFor } from '../helpers/interop.js';
 import { Netns } from '../helpers/netns.js';
+import { pfsenseFrrConfig } from '../helpers/seed.js';
 
 const ROUTER = '172.30.0.1';
 const ROUTER_AS = 65100;
@@ -43,28 +44,6 @@ const WAIT_MS = 30_000;
 
 const namespaces: Netns[] = [];
 
-/** The pfSense FRR package's configuration for the seed's GUI steps, for `nodes` in peer group rubrik-metallb. */
-function pfsenseConfig(nodes: readonly string[]): string[] {
-  return [
-    'route-map Permit-Any permit 100',
-    'exit',
-    '!',
-    `router bgp ${ROUTER_AS}`,
-    ` bgp router-id ${PFSENSE_ROUTER_ID}`,
-    ' no bgp ebgp-requires-policy',
-    ' neighbor rubrik-metallb peer-group',
-    ` neighbor rubrik-metallb remote-as ${NODE_AS}`,
-    ...nodes.map((a) => ` neighbor ${a} peer-group rubrik-metallb`),
-    ' address-family ipv4 unicast',
-    '  maximum-paths 4',
-    '  neighbor rubrik-metallb activate',
-    '  neighbor rubrik-metallb route-map Permit-Any in',
-    '  neighbor rubrik-metallb route-map Permit-Any out',
-    ' exit-address-family',
-    'exit',
-    '!',
-  ];
-}
 
 interface RouterCase {
   readonly kind: 'frr' | 'bird' | 'gobgp';
@@ -102,7 +81,7 @@ const CASES: readonly RouterCase[] = [
         routerId: PFSENSE_ROUTER_ID,
         address: ROUTER,
         peers: [],
-        extraConfig: pfsenseConfig(nodes),
+        extraConfig: pfsenseFrrConfig(nodes, { maximumPaths: 4 }),
       });
       // What bgpd made of it: every line of the seed's GUI steps is in its running configuration.
       const running = (await frr.vtysh('show running-config')).split('\n').map((l) => l.trim());

@@ -12,30 +12,13 @@ import { startDaemon, type Frr } from '../helpers/daemons.js';
 import { asObject } from '../helpers/daemons/types.js';
 import { requireInterop, waitFor } from '../helpers/interop.js';
 import { Netns } from '../helpers/netns.js';
+import { pfsenseFrrConfig } from '../helpers/seed.js';
 
 const ROUTER = '172.30.0.1';
 const NODE = '172.30.0.11';
 const PREFIX = '10.8.0.0/32';
 const WAIT = { timeout: 30_000 };
 
-function pfsense(node: string): string[] {
-  return [
-    'route-map Permit-Any permit 100',
-    'exit',
-    'router bgp 65100',
-    ' bgp router-id 192.168.3.1',
-    ' no bgp ebgp-requires-policy',
-    ' neighbor rubrik-metallb peer-group',
-    ' neighbor rubrik-metallb remote-as 65101',
-    ` neighbor ${node} peer-group rubrik-metallb`,
-    ' address-family ipv4 unicast',
-    '  neighbor rubrik-metallb activate',
-    '  neighbor rubrik-metallb route-map Permit-Any in',
-    '  neighbor rubrik-metallb route-map Permit-Any out',
-    ' exit-address-family',
-    'exit',
-  ];
-}
 
 t.test('SIGHUP reloads without a reset, an invalid reload is refused, SIGTERM says goodbye', async (t) => {
   if (!requireInterop(t, 'frr')) return;
@@ -46,7 +29,7 @@ t.test('SIGHUP reloads without a reset, an invalid reload is refused, SIGTERM sa
     routerId: '192.168.3.1',
     address: ROUTER,
     peers: [],
-    extraConfig: pfsense(NODE),
+    extraConfig: pfsenseFrrConfig([NODE]),
   })) as Frr;
   const seed = seedResources({ routerAddress: ROUTER, routerAs: 65100, nodeAs: 65101, sourceAddress: NODE });
   const node = await AnnouncerNode.start(ns, {

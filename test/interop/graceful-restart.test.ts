@@ -19,6 +19,7 @@ import { Frr, startDaemon } from '../helpers/daemons.js';
 import { asArray, asObject, type SpeakerSpec } from '../helpers/daemons/types.js';
 import { requireInterop, waitFor } from '../helpers/interop.js';
 import { Netns, type NodeProcess } from '../helpers/netns.js';
+import { pfsenseFrrConfig } from '../helpers/seed.js';
 
 const ROUTER_CHILD = fileURLToPath(new URL('../helpers/fixtures/router-child.ts', import.meta.url));
 
@@ -27,26 +28,6 @@ const NODE = '172.30.0.11';
 const PREFIX = '10.8.0.0/32';
 const WAIT = { timeout: 45_000 };
 
-function pfsense(node: string, notification = true): string[] {
-  return [
-    'route-map Permit-Any permit 100',
-    'exit',
-    'router bgp 65100',
-    ' bgp router-id 192.168.3.1',
-    ' no bgp ebgp-requires-policy',
-    ' bgp graceful-restart',
-    ...(notification ? [] : [' no bgp graceful-restart notification']),
-    ' neighbor rubrik-metallb peer-group',
-    ' neighbor rubrik-metallb remote-as 65101',
-    ` neighbor ${node} peer-group rubrik-metallb`,
-    ' address-family ipv4 unicast',
-    '  neighbor rubrik-metallb activate',
-    '  neighbor rubrik-metallb route-map Permit-Any in',
-    '  neighbor rubrik-metallb route-map Permit-Any out',
-    ' exit-address-family',
-    'exit',
-  ];
-}
 
 /** FRR's paths for `prefix` (`show bgp ipv4 unicast PREFIX json`), or [] when it has none. */
 async function frrPaths(frr: Frr, prefix: string): Promise<Record<string, unknown>[]> {
@@ -66,7 +47,7 @@ async function announcerRestarts(t: Test, notification: boolean): Promise<void> 
     routerId: '192.168.3.1',
     address: ROUTER,
     peers: [],
-    extraConfig: pfsense(NODE, notification),
+    extraConfig: pfsenseFrrConfig([NODE], { gracefulRestart: true, notification }),
   })) as Frr;
   const seed = seedResources({ routerAddress: ROUTER, routerAs: 65100, nodeAs: 65101, sourceAddress: NODE }).replace(
     `sourceAddress: ${NODE} }`,
